@@ -1,0 +1,24 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'cdk.out/**', 'build/**', '**/*.js', '**/*.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // lib/ is the engine: it must never depend on a construct framework.
+      'no-restricted-imports': 'off',
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk8s', 'cdk8s-plus-28'], message: 'lib/ is the engine: no construct framework imports (STYLE.md).' },
+          { group: ['../constructs/*', '../../constructs/*'], message: 'Arrows point one way: constructs -> lib.' },
+        ],
+      }],
+    },
+  },
+);
