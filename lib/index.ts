@@ -1,0 +1,10 @@
+/**
+ * The eks-netpol engine: the policy model, manifest loading, reachability, lint and the data-plane compiler.
+ * Free of any construct framework, so it loads fast in the CLI and in the node agent.
+ */
+export * from './model/types';
+export * from './model/problems';
+export { selectorMatches, formatSelector } from './model/selector';
+export { parseCidr, parseIp } from './model/cidr';
+export * from './verdict/reachability';
+export type { Verdict, DirectionVerdict } from './verdict/evaluate';
