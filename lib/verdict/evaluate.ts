@@ -64,11 +64,15 @@ export function rulePeersMatch(rule: PolicyRule, policyNamespace: string, endpoi
  * must declare a container port of that name, with that protocol and that number.
  */
 export function policyPortMatches(entry: PolicyPort, destination: Endpoint, port: number, protocol: Protocol): boolean {
-  if (entry.protocol !== protocol) return false;
-  if (entry.port === undefined) return true;
-  if (typeof entry.port === 'number') return port >= entry.port && port <= (entry.endPort ?? entry.port);
-  if (destination.kind !== 'pod') return false;
+  if (typeof entry.port !== 'string') return numericPortMatches(entry, port, protocol);
+  if (entry.protocol !== protocol || destination.kind !== 'pod') return false;
   return destination.pod.ports.some((p) => p.name === entry.port && p.protocol === protocol && p.port === port);
+}
+
+/** Does a port entry without a name (a number, a range, or the whole protocol) admit `port`/`protocol`? */
+export function numericPortMatches(entry: PolicyPort, port: number, protocol: Protocol): boolean {
+  if (entry.protocol !== protocol || typeof entry.port === 'string') return false;
+  return entry.port === undefined || (port >= entry.port && port <= (entry.endPort ?? entry.port));
 }
 
 /** Does the rule admit the port? No ports listed means every port of every protocol. */

@@ -3,17 +3,9 @@ import { ClusterState, Protocol } from '../model/types';
 import { Endpoint, externalEndpoint, namespaceLabelsOf, PodEndpoint, podEndpoint } from './endpoint';
 import { evaluateProbe, Verdict } from './evaluate';
 import { computeMatrix, MatrixResult } from './matrix';
+import { PortQuery, resolvePort } from './ports';
 
-/** A port to probe: a number, or the name of a container port of the destination. */
-export interface PortQuery {
-  readonly port: number | string;
-  /**
-   * The protocol.
-   *
-   * @default - TCP for a number; for a name, the protocol of the destination's container port of that name
-   */
-  readonly protocol?: Protocol;
-}
+export type { PortQuery } from './ports';
 
 /** Which probes to make. */
 export interface ProbeQuery {
@@ -169,15 +161,6 @@ export interface ProbeGrid {
   readonly from: readonly string[];
   readonly to: readonly string[];
   readonly allowed: readonly (readonly (boolean | undefined)[])[];
-}
-
-/** Resolves a port query on a destination; undefined when a named port is not declared there. */
-export function resolvePort(destination: Endpoint, query: PortQuery): { port: number; protocol: Protocol } | undefined {
-  if (typeof query.port === 'number') return { port: query.port, protocol: query.protocol ?? 'TCP' };
-  if (/^[0-9]+$/.test(query.port)) return { port: Number(query.port), protocol: query.protocol ?? 'TCP' };
-  if (destination.kind !== 'pod') return undefined;
-  const match = destination.pod.ports.find((p) => p.name === query.port && (!query.protocol || p.protocol === query.protocol));
-  return match ? { port: match.port, protocol: match.protocol } : undefined;
 }
 
 function namedPortMissing(name: string, destination: Endpoint): string {
