@@ -6,5 +6,7 @@ export * from './model/types';
 export * from './model/problems';
 export { selectorMatches, formatSelector } from './model/selector';
 export { parseCidr, parseIp } from './model/cidr';
+export * from './model/validate';
+export * from './manifests';
 export * from './verdict/reachability';
 export type { Verdict, DirectionVerdict } from './verdict/evaluate';

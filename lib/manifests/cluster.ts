@@ -1,0 +1,132 @@
+/**
+ * From Kubernetes objects to one ClusterState: validate each object, then check what only the whole input can show
+ * (two objects giving the same pod identity, two policies with the same name) and add the namespaces that are
+ * referenced but not declared.
+ */
+import { Problem } from '../model/problems';
+import {
+  ClusterState, NAMESPACE_NAME_LABEL, Namespace, NetworkPolicy, PodIdentity, Service, SourceLocation,
+} from '../model/types';
+import { ObjectOrigin } from '../model/validate-context';
+import { validateObjectInto } from '../model/validate';
+
+/** How to read objects into a cluster. */
+export interface LoadOptions {
+  /**
+   * The namespace of objects that do not name one, as `kubectl apply --namespace` gives it.
+   *
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Reads standard input when an input is `-`.
+   *
+   * @default - reads file descriptor 0 to its end
+   */
+  readonly readStdin?: () => string;
+}
+
+/** A cluster and every problem found on the way. When `problems` is not empty, objects with problems are missing. */
+export interface LoadResult {
+  readonly cluster: ClusterState;
+  readonly problems: Problem[];
+}
+
+/** One raw object of the input, with where it came from. */
+export interface SourcedObject {
+  readonly raw: unknown;
+  /** File and line, when the object came from a file. */
+  readonly origin?: ObjectOrigin;
+  /** How to name the object when it has no name: `document 3`, `object 2`. */
+  readonly position: string;
+}
+
+/**
+ * Plain Kubernetes objects (what cdk8s `Chart.toJson()` returns, or test fixtures) to a ClusterState.
+ *
+ * With `file`, each object's source is `file:N`, N being its 1-based position in `objects` (there are no lines).
+ */
+export function clusterFromObjects(objects: readonly unknown[], options: LoadOptions & { file?: string } = {}): LoadResult {
+  const file = options.file;
+  const sourced = objects.map((raw, index): SourcedObject => ({
+    raw,
+    origin: file === undefined ? undefined : { file, line: index + 1 },
+    position: `object ${index + 1}`,
+  }));
+  return assembleCluster(sourced, options);
+}
+
+/** Validates every object and builds the cluster, with the problems of the objects and of the whole. */
+export function assembleCluster(objects: Iterable<SourcedObject>, options: LoadOptions = {}, problems: Problem[] = []): LoadResult {
+  const namespaces: Namespace[] = [];
+  const pods: PodIdentity[] = [];
+  const policies: NetworkPolicy[] = [];
+  const services: Service[] = [];
+  const seen = new Seen(problems);
+  for (const object of objects) {
+    const model = validateObjectInto(object.raw, { namespace: options.namespace, origin: object.origin, position: object.position }, problems);
+    if (!model) continue;
+    const where = describePlace(object);
+    switch (model.type) {
+      case 'namespace':
+        if (seen.first('Namespace', model.value.name, 'namespace', where, model.value.source)) namespaces.push(model.value);
+        break;
+      case 'pod':
+        if (seen.first(model.value.kind, model.value.id, 'pod identity', where, model.value.source)) pods.push(model.value);
+        break;
+      case 'policy':
+        if (seen.first('NetworkPolicy', model.value.id, 'NetworkPolicy', where, model.value.source)) policies.push(model.value);
+        break;
+      case 'service':
+        if (seen.first('Service', model.value.id, 'Service', where, model.value.source)) services.push(model.value);
+        break;
+    }
+  }
+  return { cluster: { namespaces: withReferencedNamespaces(namespaces, pods, policies, services), pods, policies, services }, problems };
+}
+
+function describePlace(object: SourcedObject): string {
+  return object.origin ? `${object.origin.file}:${object.origin.line}` : object.position;
+}
+
+/** Remembers which identities were given where, and reports the second giver of each. */
+class Seen {
+  private readonly places = new Map<string, { kind: string; where: string }>();
+
+  constructor(private readonly problems: Problem[]) {}
+
+  /** True the first time `id` of `space` is seen; reports a problem naming both places otherwise. */
+  first(kind: string, id: string, space: string, where: string, source: SourceLocation | undefined): boolean {
+    const key = `${space}\u0000${id}`;
+    const earlier = this.places.get(key);
+    if (!earlier) {
+      this.places.set(key, { kind, where });
+      return true;
+    }
+    const label = kind === 'Namespace' ? `Namespace/${id}` : `${kind}/${id}`;
+    const both = `${earlier.kind} at ${earlier.where} and ${kind} at ${where}`;
+    this.problems.push({
+      object: label,
+      field: 'metadata.name',
+      message: `duplicate ${space} ${id}: given by ${both}`,
+      fix: space === 'pod identity'
+        ? 'rename one of the two objects (each Pod and workload of a namespace must have its own name), or remove the copy'
+        : 'rename one of the two, or remove the copy',
+      source,
+    });
+    return false;
+  }
+}
+
+/** Declared namespaces, then every namespace referenced but not declared (only its automatic label), by name. */
+function withReferencedNamespaces(
+  declared: Namespace[], pods: readonly PodIdentity[], policies: readonly NetworkPolicy[], services: readonly Service[],
+): Namespace[] {
+  const known = new Set(declared.map((ns) => ns.name));
+  const referenced = new Set<string>();
+  for (const item of [...pods, ...policies, ...services]) {
+    if (!known.has(item.namespace)) referenced.add(item.namespace);
+  }
+  const implicit = [...referenced].sort().map((name): Namespace => ({ name, labels: { [NAMESPACE_NAME_LABEL]: name }, declared: false }));
+  return [...declared, ...implicit];
+}

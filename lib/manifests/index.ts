@@ -1,0 +1,3 @@
+/** Reading Kubernetes manifests (YAML, JSON, plain objects) into the policy model. */
+export { clusterFromObjects } from './cluster';
+export type { LoadOptions, LoadResult } from './cluster';

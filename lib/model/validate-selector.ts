@@ -1,0 +1,137 @@
+/**
+ * Validation of labels and label selectors, as the API server validates them (metav1 validation): label keys and
+ * values, matchLabels, and matchExpressions with the four operators.
+ */
+import { LabelSelector, LabelSelectorRequirement, Labels } from './types';
+import { FieldPath, ObjectScope } from './validate-context';
+import { checkKnownFields, isObject, JsonObject, optionalList, optionalObject, typeName } from './validate-fields';
+import { labelKeyProblem, labelValueProblem } from './validate-names';
+
+const OPERATORS: readonly LabelSelectorRequirement['operator'][] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+const SELECTOR_FIELDS = ['matchLabels', 'matchExpressions'];
+const REQUIREMENT_FIELDS = ['key', 'operator', 'values'];
+
+/**
+ * Validates a `labels` map (or `matchLabels`): string keys and values, each valid. Numbers and booleans are
+ * reported, not converted: the API server rejects `app: 1` too, and the fix is to quote it.
+ */
+export function validateLabels(scope: ObjectScope, raw: unknown, path: FieldPath): Labels {
+  const map = optionalObject(scope, raw, path, '{ app: web }');
+  if (!map) return {};
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map)) {
+    const keyPath = [...path, { key }];
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) scope.report(keyPath, `label key "${key}" ${keyProblem}`, 'use a key like "app" or "example.com/team"');
+    if (typeof value !== 'string') {
+      const quoted = value === null ? '""' : `"${String(value)}"`;
+      scope.report(keyPath, `label value must be a string, not ${typeName(value)}`, `quote it: ${key}: ${quoted}`);
+      continue;
+    }
+    const valueProblem = labelValueProblem(value);
+    if (valueProblem) scope.report(keyPath, `label value "${value}" ${valueProblem}`, 'use a value like "web" or "v1.2"');
+    labels[key] = value;
+  }
+  return labels;
+}
+
+/**
+ * Validates a label selector. `{}` is valid and selects everything; an absent selector is the caller's business
+ * (returns undefined).
+ */
+export function validateLabelSelector(scope: ObjectScope, raw: unknown, path: FieldPath): LabelSelector | undefined {
+  const selector = optionalObject(scope, raw, path, '{ matchLabels: { app: web } }');
+  if (!selector) return undefined;
+  checkKnownFields(scope, selector, SELECTOR_FIELDS, path);
+  const result: { matchLabels?: Labels; matchExpressions?: LabelSelectorRequirement[] } = {};
+  if (selector.matchLabels !== undefined && selector.matchLabels !== null) {
+    result.matchLabels = validateLabels(scope, selector.matchLabels, [...path, 'matchLabels']);
+  }
+  const expressions = optionalList(scope, selector.matchExpressions, [...path, 'matchExpressions']);
+  if (expressions) {
+    result.matchExpressions = [];
+    expressions.forEach((item, index) => {
+      const requirement = validateRequirement(scope, item, [...path, 'matchExpressions', index]);
+      if (requirement) result.matchExpressions!.push(requirement);
+    });
+  }
+  return result;
+}
+
+function validateRequirement(scope: ObjectScope, raw: unknown, path: FieldPath): LabelSelectorRequirement | undefined {
+  if (!isObject(raw)) {
+    scope.report(path, `must be an object, not ${typeName(raw)}`, 'write { key: app, operator: In, values: [web] }');
+    return undefined;
+  }
+  checkKnownFields(scope, raw, REQUIREMENT_FIELDS, path);
+  const key = requirementKey(scope, raw, path);
+  const operator = requirementOperator(scope, raw, path);
+  const values = requirementValues(scope, raw, path);
+  if (key === undefined || operator === undefined || values === null) return undefined;
+  if ((operator === 'In' || operator === 'NotIn') && (values === undefined || values.length === 0)) {
+    scope.report([...path, 'values'], `must be specified when operator is ${operator}`,
+      `list at least one value (values: [web]), or use ${operator === 'In' ? 'Exists' : 'DoesNotExist'} for "any value"`);
+    return undefined;
+  }
+  if ((operator === 'Exists' || operator === 'DoesNotExist') && values !== undefined && values.length > 0) {
+    scope.report([...path, 'values'], `may not be specified when operator is ${operator}`,
+      `remove values, or use ${operator === 'Exists' ? 'In' : 'NotIn'} to match particular values`);
+    return undefined;
+  }
+  return operator === 'In' || operator === 'NotIn' ? { key, operator, values } : { key, operator };
+}
+
+function requirementKey(scope: ObjectScope, raw: JsonObject, path: FieldPath): string | undefined {
+  if (raw.key === undefined || raw.key === null || raw.key === '') {
+    scope.report([...path, 'key'], 'is required', 'name the label the requirement tests, like key: app');
+    return undefined;
+  }
+  if (typeof raw.key !== 'string') {
+    scope.report([...path, 'key'], `must be a string, not ${typeName(raw.key)}`, `quote it: key: "${String(raw.key)}"`);
+    return undefined;
+  }
+  const problem = labelKeyProblem(raw.key);
+  if (problem) {
+    scope.report([...path, 'key'], `label key "${raw.key}" ${problem}`, 'use a key like "app" or "example.com/team"');
+    return undefined;
+  }
+  return raw.key;
+}
+
+function requirementOperator(scope: ObjectScope, raw: JsonObject, path: FieldPath): LabelSelectorRequirement['operator'] | undefined {
+  const operator = raw.operator;
+  if (OPERATORS.includes(operator as LabelSelectorRequirement['operator'])) return operator as LabelSelectorRequirement['operator'];
+  if (operator === undefined || operator === null) {
+    scope.report([...path, 'operator'], 'is required', `use one of ${OPERATORS.join(', ')}`);
+    return undefined;
+  }
+  const text = String(operator);
+  const sameLetters = OPERATORS.find((op) => op.toLowerCase() === text.toLowerCase().replace(/[^a-z]/g, ''));
+  scope.report([...path, 'operator'], `unsupported operator "${text}"`,
+    sameLetters ? `write "${sameLetters}" (operators are case-sensitive)` : `use one of ${OPERATORS.join(', ')}`);
+  return undefined;
+}
+
+/** The values: undefined when absent, null when malformed (already reported). */
+function requirementValues(scope: ObjectScope, raw: JsonObject, path: FieldPath): string[] | undefined | null {
+  const list = optionalList(scope, raw.values, [...path, 'values']);
+  if (raw.values !== undefined && raw.values !== null && !list) return null;
+  if (!list) return undefined;
+  let ok = true;
+  const values: string[] = [];
+  list.forEach((value, index) => {
+    if (typeof value !== 'string') {
+      scope.report([...path, 'values', index], `must be a string, not ${typeName(value)}`, `quote it: "${String(value)}"`);
+      ok = false;
+      return;
+    }
+    const problem = labelValueProblem(value);
+    if (problem) {
+      scope.report([...path, 'values', index], `label value "${value}" ${problem}`, 'use a value like "web" or "v1.2"');
+      ok = false;
+      return;
+    }
+    values.push(value);
+  });
+  return ok ? values : null;
+}

@@ -1,0 +1,228 @@
+/**
+ * Pods and the workloads that make pods (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) into pod
+ * identities, and Services into the model. Only the fields the engine and lint rules read are validated: labels,
+ * container ports and pod IPs.
+ */
+import { parseIp } from './cidr';
+import { ContainerPort, Labels, PodIdentity, Service, WorkloadKind } from './types';
+import { FieldPath, ObjectScope } from './validate-context';
+import { isObject, JsonObject, optionalList, optionalObject, optionalString, typeName } from './validate-fields';
+import { portNameProblem } from './validate-names';
+import { validateProtocol } from './validate-policy';
+import { validateLabels } from './validate-selector';
+
+const MAX_PORT = 65535;
+
+/** The identity and metadata of an object, already validated by the caller. */
+export interface ObjectHeader {
+  readonly namespace: string;
+  readonly name: string;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The object's own labels (metadata.labels), validated. */
+  readonly labels?: Labels;
+}
+
+/** Where each workload kind keeps its pod template. */
+const TEMPLATE_PATHS: Readonly<Record<Exclude<WorkloadKind, 'Pod'>, readonly string[]>> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+/**
+ * One pod identity from a Pod or a workload, or undefined when anything was reported. A Pod's labels are its own and
+ * its IPs come from status.podIP / status.podIPs; a workload's labels and ports come from its pod template and it
+ * has no IPs (its replicas' IPs are not known before deploy).
+ */
+export function validatePodIdentity(scope: ObjectScope, kind: WorkloadKind, raw: JsonObject, header: ObjectHeader): PodIdentity | undefined {
+  let labels: Labels;
+  let podSpec: JsonObject | undefined;
+  let specPath: FieldPath;
+  let ips: string[] = [];
+  if (kind === 'Pod') {
+    labels = header.labels ?? {};
+    specPath = ['spec'];
+    podSpec = requiredObject(scope, raw.spec, specPath, 'spec: { containers: [{ name: app, image: nginx }] }');
+    ips = validatePodIps(scope, raw.status);
+  } else {
+    const templatePath = TEMPLATE_PATHS[kind];
+    const template = requiredObject(scope, dig(raw, templatePath), templatePath,
+      `${templatePath.join('.')}: { metadata: { labels: { app: web } }, spec: { containers: [...] } }`);
+    const templateMetadata = optionalObject(scope, template?.metadata, [...templatePath, 'metadata'], '{ labels: { app: web } }');
+    labels = validateLabels(scope, templateMetadata?.labels, [...templatePath, 'metadata', 'labels']);
+    specPath = [...templatePath, 'spec'];
+    podSpec = template ? requiredObject(scope, template.spec, specPath, 'spec: { containers: [{ name: app, image: nginx }] }') : undefined;
+  }
+  const ports = podSpec ? validateContainerPorts(scope, podSpec, specPath) : [];
+  if (scope.failed) return undefined;
+  return {
+    id: `${header.namespace}/${header.name}`,
+    namespace: header.namespace,
+    name: header.name,
+    kind,
+    labels,
+    ports,
+    ips,
+    source: scope.source,
+    podSpec,
+    metadata: header.metadata,
+  };
+}
+
+function dig(value: JsonObject, path: readonly string[]): unknown {
+  let current: unknown = value;
+  for (const key of path) {
+    if (!isObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+function requiredObject(scope: ObjectScope, value: unknown, path: FieldPath, example: string): JsonObject | undefined {
+  if (value === undefined || value === null) {
+    scope.report(path, 'is required', `add ${example}`);
+    return undefined;
+  }
+  return optionalObject(scope, value, path, example);
+}
+
+/**
+ * The ports the pod's containers declare. Ports of ordinary init containers are left out (they have exited before
+ * the pod serves traffic); ports of native sidecars (init containers with `restartPolicy: Always`) are included,
+ * because they run beside the app containers for the pod's whole life and a named port can resolve to them.
+ * Port names must be unique across the pod, as the API server requires.
+ */
+function validateContainerPorts(scope: ObjectScope, podSpec: JsonObject, specPath: FieldPath): ContainerPort[] {
+  const ports: ContainerPort[] = [];
+  const namesSeen = new Map<string, string>();
+  for (const group of ['containers', 'initContainers'] as const) {
+    const containers = optionalList(scope, podSpec[group], [...specPath, group]) ?? [];
+    containers.forEach((container, index) => {
+      const containerPath = [...specPath, group, index];
+      if (!isObject(container)) {
+        scope.report(containerPath, `must be an object, not ${typeName(container)}`, 'write { name: app, image: nginx }');
+        return;
+      }
+      if (group === 'initContainers' && container.restartPolicy !== 'Always') return;
+      const list = optionalList(scope, container.ports, [...containerPath, 'ports']) ?? [];
+      list.forEach((item, portIndex) => {
+        const port = validateContainerPort(scope, item, [...containerPath, 'ports', portIndex]);
+        if (!port) return;
+        const where = formatPlace(containerPath, portIndex);
+        if (port.name !== undefined) {
+          const earlier = namesSeen.get(port.name);
+          if (earlier) {
+            scope.report([...containerPath, 'ports', portIndex, 'name'], `duplicate port name "${port.name}" (also at ${earlier})`,
+              'give each container port of the pod its own name');
+            return;
+          }
+          namesSeen.set(port.name, where);
+        }
+        ports.push(port);
+      });
+    });
+  }
+  return ports;
+}
+
+function formatPlace(containerPath: FieldPath, portIndex: number): string {
+  return `${containerPath.map((s) => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('').slice(1)}.ports[${portIndex}]`;
+}
+
+function validateContainerPort(scope: ObjectScope, raw: unknown, path: FieldPath): ContainerPort | undefined {
+  if (!isObject(raw)) {
+    scope.report(path, `must be an object, not ${typeName(raw)}`, 'write { containerPort: 8080, name: http }');
+    return undefined;
+  }
+  const number = raw.containerPort;
+  let ok = true;
+  if (number === undefined || number === null) {
+    scope.report([...path, 'containerPort'], 'is required', 'write containerPort: 8080');
+    ok = false;
+  } else if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > MAX_PORT) {
+    scope.report([...path, 'containerPort'], `must be between 1 and ${MAX_PORT}, inclusive, not ${typeof number === 'number' ? number : typeName(number)}`,
+      'write a port number from 1 to 65535, without quotes');
+    ok = false;
+  }
+  const protocol = validateProtocol(scope, raw.protocol, [...path, 'protocol']);
+  const name = optionalString(scope, raw.name, [...path, 'name']);
+  if (name !== undefined) {
+    const problem = portNameProblem(name);
+    if (problem) {
+      scope.report([...path, 'name'], `port name "${name}" ${problem}`, 'use a name like "http" (at most 15 lowercase letters, digits and \'-\')');
+      ok = false;
+    }
+  } else if (raw.name !== undefined && raw.name !== null) {
+    ok = false;
+  }
+  if (!ok || !protocol) return undefined;
+  return name === undefined ? { port: number as number, protocol } : { name, port: number as number, protocol };
+}
+
+/** status.podIP and status.podIPs[].ip, validated and deduplicated, podIP first. */
+function validatePodIps(scope: ObjectScope, rawStatus: unknown): string[] {
+  const status = optionalObject(scope, rawStatus, ['status'], '{ podIP: 10.0.0.7 }');
+  if (!status) return [];
+  const ips: string[] = [];
+  const add = (value: unknown, path: FieldPath) => {
+    if (typeof value !== 'string' || !parseIp(value)) {
+      scope.report(path, `must be an IPv4 or IPv6 address, not ${typeName(value)}`, 'write an address like 10.0.0.7 or fd00::7 (no prefix length)');
+      return;
+    }
+    if (!ips.includes(value)) ips.push(value);
+  };
+  if (status.podIP !== undefined && status.podIP !== null && status.podIP !== '') add(status.podIP, ['status', 'podIP']);
+  const list = optionalList(scope, status.podIPs, ['status', 'podIPs']) ?? [];
+  list.forEach((item, index) => {
+    if (!isObject(item)) {
+      scope.report(['status', 'podIPs', index], `must be an object, not ${typeName(item)}`, `write { ip: ${String(item)} }`);
+      return;
+    }
+    add(item.ip, ['status', 'podIPs', index, 'ip']);
+  });
+  return ips;
+}
+
+/** A Service, kept for lint rules: selector, ports with protocol defaulted to TCP. */
+export function validateService(scope: ObjectScope, raw: JsonObject, header: ObjectHeader): Service | undefined {
+  const spec = optionalObject(scope, raw.spec, ['spec'], '{ selector: { app: web }, ports: [{ port: 80 }] }');
+  const selector = spec?.selector === undefined || spec?.selector === null
+    ? undefined
+    : validateLabels(scope, spec.selector, ['spec', 'selector']);
+  const ports: { name?: string; port: number; targetPort?: number | string; protocol: 'TCP' | 'UDP' | 'SCTP' }[] = [];
+  (optionalList(scope, spec?.ports, ['spec', 'ports']) ?? []).forEach((item, index) => {
+    const path = ['spec', 'ports', index];
+    if (!isObject(item)) {
+      scope.report(path, `must be an object, not ${typeName(item)}`, 'write { port: 80, targetPort: http }');
+      return;
+    }
+    const protocol = validateProtocol(scope, item.protocol, [...path, 'protocol']);
+    if (typeof item.port !== 'number' || !Number.isInteger(item.port) || item.port < 1 || item.port > MAX_PORT) {
+      scope.report([...path, 'port'], `must be between 1 and ${MAX_PORT}, inclusive, not ${typeName(item.port)}`, 'write a port number from 1 to 65535');
+      return;
+    }
+    const targetPort = item.targetPort;
+    if (targetPort !== undefined && targetPort !== null && typeof targetPort !== 'number' && typeof targetPort !== 'string') {
+      scope.report([...path, 'targetPort'], `must be a port number or name, not ${typeName(targetPort)}`, 'write a number like 8080 or a name like "http"');
+      return;
+    }
+    if (!protocol) return;
+    const port: (typeof ports)[number] = { port: item.port, protocol };
+    if (typeof item.name === 'string') port.name = item.name;
+    if (targetPort !== undefined && targetPort !== null) port.targetPort = targetPort as number | string;
+    ports.push(port);
+  });
+  if (scope.failed) return undefined;
+  return {
+    id: `${header.namespace}/${header.name}`,
+    namespace: header.namespace,
+    name: header.name,
+    selector,
+    ports,
+    source: scope.source,
+    metadata: header.metadata,
+  };
+}
