@@ -24,7 +24,7 @@ export class RunRegistry {
   private readonly file: string;
   readonly record: RunRecord;
 
-  constructor(readonly runId: string, private readonly dir = REGISTRY_DIR) {
+  constructor(readonly runId: string, dir = REGISTRY_DIR) {
     fs.mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, `${runId}.json`);
     this.record = { pid: process.pid, namespaces: [], pinDirs: [], pids: [] };
