@@ -92,12 +92,10 @@ export function computeMatrix(
   const words = (size + 31) >>> 5;
   const rows = new Uint32Array(size * words);
   const columns = new Uint32Array(size * words);
-  const results = new Map<string, Map<number, Bitset>>();
-  const sourceCount = sourceMask.count();
-  let probes = 0;
-  let allowed = 0;
+  const ingress = new Bitset(size);
 
-  for (const [key, { port, destinations: probed }] of byPort) {
+  /** Computes one port's verdicts; `visit` gets each probed destination's allowed sources (a scratch bitset). */
+  const computePort = (port: ResolvedPort, probed: readonly number[], visit: (j: number, allowed: Bitset) => void) => {
     const admits = new PortAdmission(port, universe);
 
     // Egress rows, shared by sources isolated by the same policies.
@@ -119,14 +117,14 @@ export function computeMatrix(
     });
     transposeBits(rows, columns, size, words);
 
-    const perDestination = new Map<number, Bitset>();
     for (const j of probed) {
       const at = destinationAt[j];
-      const result = new Bitset(size, columns.slice(at * words, (at + 1) * words));
+      // The destination's column: the egress-isolated sources whose rules admit it.
+      const result = new Bitset(size, columns.subarray(at * words, (at + 1) * words));
       result.orInPlace(notEgressIsolated);
       const isolating = ingressPolicies[at];
       if (isolating) {
-        const ingress = new Bitset(size);
+        ingress.words.fill(0);
         for (const p of isolating) {
           for (const rule of compiled[p].ingress) {
             if (admits.admitsDestination(rule.rule, at)) ingress.orInPlace(rule.peers);
@@ -136,17 +134,44 @@ export function computeMatrix(
       }
       result.andInPlace(sourceMask);
       if (universe[at].kind === 'pod' && sourceMask.has(at)) result.add(at);
-      perDestination.set(j, result);
-      probes += sourceCount;
-      allowed += result.count();
+      visit(j, result);
     }
-    results.set(key, perDestination);
-  }
+  };
 
-  const sortedPorts = [...byPort.values()].map((v) => v.port).sort(comparePorts);
+  const sortedPorts = [...byPort.values()].sort((a, b) => comparePorts(a.port, b.port));
+  const sourceCount = sourceMask.count();
+  let totals: { probes: number; allowed: number } | undefined;
+  // Kept only once verdicts or grids are read: counting alone never holds more than one port's columns.
+  let retained: Map<string, Map<number, Bitset>> | undefined;
+  const retain = () => {
+    if (!retained) {
+      retained = new Map();
+      for (const { port, destinations: probed } of sortedPorts) {
+        const perDestination = new Map<number, Bitset>();
+        computePort(port, probed, (j, allowedSources) => perDestination.set(j, allowedSources.clone()));
+        retained.set(portKey(port), perDestination);
+      }
+    }
+    return retained;
+  };
+
   return {
-    counts: () => ({ probes, allowed }),
+    counts() {
+      if (!totals) {
+        let probes = 0;
+        let allowed = 0;
+        for (const { port, destinations: probed } of sortedPorts) {
+          computePort(port, probed, (_j, allowedSources) => {
+            probes += sourceCount;
+            allowed += allowedSources.count();
+          });
+        }
+        totals = { probes, allowed };
+      }
+      return totals;
+    },
     *cells() {
+      const results = retain();
       for (let i = 0; i < sources.length; i++) {
         for (let j = 0; j < destinations.length; j++) {
           for (const p of probeLists[j]) {
@@ -157,13 +182,14 @@ export function computeMatrix(
       }
     },
     grids() {
-      return sortedPorts.map((p) => {
-        const perDestination = results.get(portKey(p))!;
+      const results = retain();
+      return sortedPorts.map(({ port }) => {
+        const perDestination = results.get(portKey(port))!;
         const allowedGrid = sources.map((_, i) => destinations.map((__, j) => {
           const bits = perDestination.get(j);
           return bits ? bits.has(sourceAt[i]) : undefined;
         }));
-        return { port: p.port, protocol: p.protocol, allowed: allowedGrid };
+        return { port: port.port, protocol: port.protocol, allowed: allowedGrid };
       });
     },
   };
