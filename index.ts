@@ -3,3 +3,4 @@
  * `eks-netpol/lib` gives the engine alone; `eks-netpol/testing` the jest matchers.
  */
 export * from './lib';
+export * from './constructs';

@@ -1,0 +1,3 @@
+/** The constructs users import: cdk8s (k8s/) and aws-cdk-lib (aws/). */
+export * from './k8s';
+export * from './aws';
