@@ -149,6 +149,12 @@ enum netpol_tcp_state {
 #define NETPOL_PROTO_ICMPV6 58
 #define NETPOL_PROTO_SCTP 132
 
+/* TCP flag bits (byte 13 of the TCP header), as conntrack reads them. */
+#define NETPOL_TCP_FIN 0x01
+#define NETPOL_TCP_SYN 0x02
+#define NETPOL_TCP_RST 0x04
+#define NETPOL_TCP_ACK 0x10
+
 /* Default map sizes (node-wide; the loader may change max_entries before loading). */
 #define NETPOL_MAX_PODS 1024
 #define NETPOL_MAX_HOSTS 262144
