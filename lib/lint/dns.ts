@@ -52,7 +52,8 @@ export function usesNodeLocalDns(context: LintContext): boolean {
   return context.options.nodeLocalDns ?? context.pods.some((p) => isNodeLocalDns(p.pod));
 }
 
-function kubeDnsTargets(context: LintContext): { endpoints: PodEndpoint[]; synthetic: boolean } {
+/** The kube-dns pods of the input, or the synthetic CoreDNS pod that stands for them. */
+export function kubeDnsTargets(context: LintContext): { endpoints: PodEndpoint[]; synthetic: boolean } {
   const real = context.pods.filter((p) => isKubeDns(p.pod));
   if (real.length > 0) return { endpoints: real, synthetic: false };
   const namespace = 'kube-system';
@@ -97,6 +98,12 @@ export function dnsStatuses(context: LintContext): DnsStatus[] {
   }
   cache.set(context, statuses);
   return statuses;
+}
+
+/** The metadata of the policies isolating the pod's egress: their lint-disable annotation silences DNS findings. */
+export function isolatingPolicies(context: LintContext, status: DnsStatus): (Readonly<Record<string, unknown>> | undefined)[] {
+  const ids = new Set(status.udpReach.verdict.egress.isolatedBy);
+  return context.cluster.policies.filter((p) => ids.has(p.id)).map((p) => p.metadata);
 }
 
 /** Why the pod's egress is isolated: the policies, or strict mode. */

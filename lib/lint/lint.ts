@@ -29,7 +29,7 @@ export function lintCluster(cluster: ClusterState, options: LintOptions = {}): F
   for (const rule of RULES) {
     if (disabled.has(rule.id)) continue;
     for (const found of rule.check(context)) {
-      if (silenced(found.subject, rule.id)) continue;
+      if ([found.subject.metadata, ...(found.silencedAlsoBy ?? [])].some((metadata) => silenced(metadata, rule.id))) continue;
       findings.push({
         rule: rule.id,
         severity: found.severity ?? rule.severity,
@@ -49,8 +49,8 @@ export function objectRef(subject: FindingSubject): string {
   return `${subject.kind}/${subject.namespace}/${subject.name}`;
 }
 
-function silenced(subject: FindingSubject, rule: string): boolean {
-  const rules = silencedRules(subject.metadata);
+function silenced(metadata: Readonly<Record<string, unknown>> | undefined, rule: string): boolean {
+  const rules = silencedRules(metadata);
   return rules.includes(rule) || rules.includes('all');
 }
 

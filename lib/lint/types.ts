@@ -47,6 +47,13 @@ export interface RuleFinding {
    * @default - the rule's severity
    */
   readonly severity?: Severity;
+  /**
+   * Metadata of other objects whose lint-disable annotation also silences this finding: the policies that cause a
+   * finding reported on a pod (a policy that denies all egress on purpose can say so once).
+   *
+   * @default - only the subject's annotation counts
+   */
+  readonly silencedAlsoBy?: readonly (Readonly<Record<string, unknown>> | undefined)[];
 }
 
 /** One lint rule: an id, what it catches, and the check. */

@@ -1,5 +1,5 @@
 import { listOf, podSubject } from '../context';
-import { DNS_RULE_FIX, dnsStatuses, isolationReason, NODE_LOCAL_DNS_ADDRESS } from '../dns';
+import { DNS_RULE_FIX, dnsStatuses, isolatingPolicies, isolationReason, NODE_LOCAL_DNS_ADDRESS } from '../dns';
 import { LintRule, RuleFinding } from '../types';
 
 /**
@@ -21,6 +21,7 @@ export const dnsEgressBlocked: LintRule = {
         : `${isolationReason(status)}, and no egress rule admits UDP port 53 to ${listOf(targets)}`;
       findings.push({
         subject: podSubject(status.pod.pod),
+        silencedAlsoBy: isolatingPolicies(context, status),
         message: `${status.pod.id} cannot resolve names: ${why}. Every lookup fails ("Could not resolve host").`,
         fix: ingressSide
           ? `allow ingress on UDP and TCP port 53 to the kube-dns pods from ${status.pod.id}`

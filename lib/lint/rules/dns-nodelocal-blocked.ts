@@ -1,5 +1,5 @@
 import { podSubject } from '../context';
-import { dnsStatuses, NODE_LOCAL_DNS_ADDRESS } from '../dns';
+import { dnsStatuses, isolatingPolicies, NODE_LOCAL_DNS_ADDRESS } from '../dns';
 import { LintRule, RuleFinding } from '../types';
 
 /**
@@ -16,6 +16,7 @@ export const dnsNodeLocalBlocked: LintRule = {
       if (!status.nodeLocal || status.nodeLocal.UDP || !status.kubeDns.UDP) continue;
       findings.push({
         subject: podSubject(status.pod.pod),
+        silencedAlsoBy: isolatingPolicies(context, status),
         message: `${status.pod.id} may reach kube-dns on UDP 53, but the input runs NodeLocal DNSCache and its egress does not admit ${NODE_LOCAL_DNS_ADDRESS}: lookups sent to the node-local cache are dropped.`,
         fix: `add \`{ipBlock: {cidr: ${NODE_LOCAL_DNS_ADDRESS}/32}}\` to the peers of the egress rule that allows DNS (UDP and TCP 53)`,
       });

@@ -1,5 +1,5 @@
 import { podSubject } from '../context';
-import { dnsStatuses, isolationReason } from '../dns';
+import { dnsStatuses, isolatingPolicies, isolationReason } from '../dns';
 import { LintRule, RuleFinding } from '../types';
 
 /**
@@ -18,6 +18,7 @@ export const dnsTcpMissing: LintRule = {
       if (!udp || tcp) continue;
       findings.push({
         subject: podSubject(status.pod.pod),
+        silencedAlsoBy: isolatingPolicies(context, status),
         message: `${status.pod.id} may send DNS over UDP 53 but not over TCP 53 (${isolationReason(status)}): answers too large for UDP are retried over TCP and then fail.`,
         fix: 'add `{protocol: TCP, port: 53}` next to `{protocol: UDP, port: 53}` in the egress rule that allows DNS',
       });

@@ -1,4 +1,4 @@
-import { formatSelector, selectorMatches } from '../../model/selector';
+import { formatSelector, selectorMatches, selectsEverything } from '../../model/selector';
 import { listOf, policySubject } from '../context';
 import { peerNamespaces, peerSites } from '../peers';
 import { LintRule, RuleFinding } from '../types';
@@ -48,7 +48,7 @@ export const peerSplitAnd: LintRule = {
             subject: policySubject(policy),
             severity,
             message: `${nsSite.field} (namespaceSelector ${ns}) and ${podSite.field} (podSelector ${pods}) are two peers, ORed: every pod of the selected namespaces is admitted, not only pods ${pods}; ${reason}.`,
-            fix: `if you meant pods ${pods} in namespaces ${ns}, write one peer with both keys: \`- namespaceSelector: ...\` followed by \`  podSelector: ...\` (no dash)`,
+            fix: `if you meant pods ${pods} in ${selectsEverything(nsSite.peer.namespaceSelector) ? 'any namespace' : `namespaces ${ns}`}, write one peer with both keys: \`- namespaceSelector: ...\` followed by \`  podSelector: ...\` (no dash)`,
           });
         }
       }
