@@ -10,3 +10,6 @@ export * from './model/validate';
 export * from './manifests';
 export * from './verdict/reachability';
 export type { Verdict, DirectionVerdict } from './verdict/evaluate';
+export { loadReachability, reach } from './verdict/load';
+export { probeJson } from './cli/format/json';
+export type { ProbeJson, DirectionJson } from './cli/format/json';

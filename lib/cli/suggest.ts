@@ -1,20 +1,25 @@
-/** Edit distance (insertions, deletions, substitutions), for "did you mean" hints. */
+/**
+ * Edit distance counting insertions, deletions, substitutions and swaps of two neighbours (optimal string
+ * alignment), for "did you mean" hints: `wbe` is one edit from `web`.
+ */
 export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2][j - 2] + 1);
+      row.push(best);
     }
-    previous = current;
+    rows.push(row);
   }
-  return previous[b.length];
+  return rows[a.length][b.length];
 }
 
 /**
- * Up to `limit` known names close to `wanted`: the same name in another namespace first, then the nearest by edit
- * distance (at most a third of the name's length, and at least 2), ties broken by name.
+ * Up to `limit` known ids nearest to `wanted`: the same name in another namespace counts as nearest, then edit
+ * distance (at most a third of the id's length, and at least 2). Only the nearest are kept, ties by name.
  */
 export function suggest(wanted: string, known: readonly string[], limit = 3): string[] {
   const name = (id: string) => id.slice(id.indexOf('/') + 1);
@@ -24,6 +29,11 @@ export function suggest(wanted: string, known: readonly string[], limit = 3): st
     const distance = name(id) === name(wanted) ? 0 : editDistance(wanted, id);
     if (distance <= budget) scored.push([distance, id]);
   }
-  scored.sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
-  return scored.slice(0, limit).map(([, id]) => id);
+  if (scored.length === 0) return [];
+  const nearest = Math.min(...scored.map(([d]) => d));
+  return scored
+    .filter(([d]) => d === nearest)
+    .map(([, id]) => id)
+    .sort()
+    .slice(0, limit);
 }
