@@ -13,3 +13,6 @@ export type { Verdict, DirectionVerdict } from './verdict/evaluate';
 export { loadReachability, reach } from './verdict/load';
 export { probeJson } from './cli/format/json';
 export type { ProbeJson, DirectionJson } from './cli/format/json';
+export { lintCluster, LintOptionsError, LINT_DISABLE_ANNOTATION, RULES as LINT_RULES, ruleIds as lintRuleIds } from './lint';
+export { summarize as summarizeFindings, formatJson as formatLintJson, formatTable as formatLintTable } from './lint';
+export type { Finding, LintOptions, LintRule, LintSummary, Severity, EnforcingMode } from './lint';
