@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -204,15 +204,15 @@ export class NetworkPolicyCluster extends Construct {
         const agent = this.cluster.eksPodIdentityAgent;
         if (agent) this.vpcCni.addon.node.addDependency(agent);
       }
-      this.vpcCni.addon.node.addDependency(this.cluster);
       this.enforcement.add(this.vpcCni.addon);
       for (const [groupId, options] of Object.entries(compute.nodeGroups)) {
         const group = this.cluster.addNodegroupCapacity(groupId, {
           ...options,
           amiType: options.amiType ?? defaultAmiType(options),
         });
-        // Nodes boot with the policy agent already configured, so no pod ever runs unpoliced.
-        group.node.addDependency(this.vpcCni.addon);
+        // Nodes boot with the policy agent already configured, so no pod ever runs unpoliced. Only the node group
+        // resource waits: its role is referenced by the cluster's access entries, which the add-on follows.
+        (group.node.defaultChild as CfnResource).node.addDependency(this.vpcCni.addon);
         this.nodeGroups.push(group);
       }
     }

@@ -1,0 +1,41 @@
+/**
+ * The example behind the repository's cdk.json: a whole EKS cluster that enforces NetworkPolicies, plus example apps
+ * deployed after enforcement is on. `npx cdk synth` runs it offline with no AWS credentials: the stack is
+ * environment-agnostic, so nothing is looked up.
+ */
+import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import * as cdk8s from 'cdk8s';
+import { Construct } from 'constructs';
+import { NetworkPolicyCluster } from '../../constructs/aws';
+import { DemoChart } from './demo-chart';
+import { acknowledgeClusterFindings } from './nag';
+
+/** The example stack: the cluster and its apps. */
+export class NetworkPolicyClusterStack extends Stack {
+  readonly cluster: NetworkPolicyCluster;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, { description: 'eks-netpol: an EKS cluster that enforces NetworkPolicies, with example apps', ...props });
+    this.cluster = new NetworkPolicyCluster(this, 'Cluster', {
+      version: eks.KubernetesVersion.V1_33,
+      networkPolicy: { policyEventLogs: true, cloudWatchLogs: true },
+    });
+    // The cdk8s charts are built in their own cdk8s app; each becomes one manifest resource after the add-on.
+    const apps = new cdk8s.App();
+    this.cluster.addChart(new DemoChart(apps, 'demo'));
+  }
+}
+
+/** Builds the example app: the stack, checked by cdk-nag's AwsSolutions pack. */
+export function buildApp(app: App = new App()): { app: App; stack: NetworkPolicyClusterStack } {
+  const stack = new NetworkPolicyClusterStack(app, 'EksNetpolCluster');
+  acknowledgeClusterFindings(stack.cluster);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stack };
+}
+
+if (require.main === module) {
+  buildApp().app.synth();
+}
