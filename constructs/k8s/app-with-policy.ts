@@ -301,7 +301,6 @@ export class AppWithPolicy extends Construct implements IPeer {
     const call = `allowFrom(${[describePeer(peer), ...ports.map(String)].join(', ')})`;
     const origin = `${this.node.path} ${call}`;
     this.checkPeer(call, info);
-    if (info.kind === 'ipBlocks' || info.kind === 'dns') this.checkNotNamed(call, info, ports);
     const kubePorts = this.resolvePorts(call, ports, this, false, info);
     this.addRule('ingress', { peer: info, ports: kubePorts, origin });
     if (info.kind === 'app') {
@@ -320,7 +319,7 @@ export class AppWithPolicy extends Construct implements IPeer {
     const call = `allowTo(${[describePeer(peer), ...ports.map(String)].join(', ')})`;
     const origin = `${this.node.path} ${call}`;
     this.checkPeer(call, info);
-    if (info.kind === 'ipBlocks' || info.kind === 'dns') this.checkNotNamed(call, info, ports);
+    this.checkNotNamed(call, info, ports);
     const server = info.kind === 'app' ? info.app : undefined;
     // Egress to a known app is written with port numbers: the number is what the destination listens on, and
     // some enforcers resolve named ports only for ingress.
