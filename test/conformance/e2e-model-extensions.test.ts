@@ -1,0 +1,136 @@
+/**
+ * Semantics the e2e suite does not probe, asserted on the suite's own x/y/z model: the selector operators it never
+ * uses (Exists, DoesNotExist), a pod's traffic to itself, DNS beside a deny-all, overlapping policies that coexist
+ * instead of replacing each other, cluster-external endpoints, protocols admitting only themselves, and CIDRs written
+ * with host bits. Expectations follow the networking.k8s.io/v1 API reference.
+ */
+import { Reachability } from '../../lib/verdict/reachability';
+import { E2eCase, probe, runCase, single } from './e2e-case';
+import { ALLOW_DNS_RULE, e2eObjects, E2E_PORTS, E2E_PROTOCOLS, networkPolicy, podIp, podLabel, PODS } from './e2e-model';
+import { clusterOf } from './load';
+
+const x = 'x';
+
+const CASES: E2eCase[] = [
+  {
+    name: 'a namespaceSelector with Exists admits namespaces that carry the key, whatever its value',
+    steps: [
+      {
+        when: 'before any namespace carries the key',
+        policies: [networkPolicy(x, 'allow-from-ns2', {
+          podSelector: podLabel('a'), ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'ns2', operator: 'Exists' }] } }] }], policyTypes: ['Ingress'],
+        })],
+        probes: [probe(80, 'TCP', (t) => t.ingressTo('x/a', false))],
+      },
+      {
+        when: 'after labelling namespace z ns2=anything',
+        policies: [networkPolicy(x, 'allow-from-ns2', {
+          podSelector: podLabel('a'), ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'ns2', operator: 'Exists' }] } }] }], policyTypes: ['Ingress'],
+        })],
+        namespaceLabels: { z: { ns: 'z', ns2: 'anything' } },
+        probes: [probe(80, 'TCP', (t) => t.ingressTo('x/a', false).peers({ namespace: 'z' }, { namespace: x, pod: 'a' }, true))],
+      },
+    ],
+  },
+  single('a podSelector with DoesNotExist selects the pods without the key, the policy target included',
+    [networkPolicy(x, 'isolate-unmarked', {
+      podSelector: { matchExpressions: [{ key: 'marked', operator: 'DoesNotExist' }] },
+      ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'marked', operator: 'DoesNotExist' }] } }] }],
+      policyTypes: ['Ingress'],
+    })],
+    // Every pod of x is unmarked: x pods admit each other and nobody from y or z.
+    probe(80, 'TCP', (t) => t.peers({ namespace: 'y' }, { namespace: x }, false).peers({ namespace: 'z' }, { namespace: x }, false))),
+  {
+    name: 'NotIn admits pods that lack the key altogether',
+    steps: [{
+      when: 'with pod y/c unlabelled',
+      policies: [networkPolicy(x, 'not-b', {
+        podSelector: podLabel('a'),
+        ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'pod', operator: 'NotIn', values: ['b'] }] } }] }],
+        policyTypes: ['Ingress'],
+      })],
+      podLabels: { 'y/c': {} },
+      probes: [probe(80, 'TCP', (t) => t.peers({ pod: 'b' }, { namespace: x, pod: 'a' }, false))],
+    }],
+  },
+  single('deny-all with an allow-DNS egress rule admits UDP 53 out of the namespace and nothing into it',
+    [networkPolicy(x, 'deny-all-allow-dns', { podSelector: {}, egress: [ALLOW_DNS_RULE], policyTypes: ['Ingress', 'Egress'] })],
+    probe(53, 'UDP', (t) => t.peers({}, { namespace: x }, false)),
+    probe(53, 'TCP', (t) => t.peers({}, { namespace: x }, false).peers({ namespace: x }, {}, false))),
+  single('two policies selecting the same pod add their allowances: an except in one is undone by the other',
+    [
+      networkPolicy(x, 'allow-cidr-except-xb', {
+        podSelector: podLabel('a'), egress: [{ to: [{ ipBlock: { cidr: `${podIp('x/a')}/4`, except: [`${podIp('x/b')}/32`] } }] }], policyTypes: ['Egress'],
+      }),
+      networkPolicy(x, 'allow-xb', { podSelector: podLabel('a'), egress: [{ to: [{ ipBlock: { cidr: `${podIp('x/b')}/32` } }] }], policyTypes: ['Egress'] }),
+    ],
+    probe(80, 'TCP')),
+  single('an SCTP rule admits SCTP on its port and nothing else',
+    [networkPolicy(x, 'allow-only-sctp-81', { podSelector: podLabel('a'), ingress: [{ ports: [{ port: 81, protocol: 'SCTP' }] }], policyTypes: ['Ingress'] })],
+    probe(81, 'SCTP'),
+    probe(80, 'SCTP', (t) => t.ingressTo('x/a', false)),
+    probe(81, 'UDP', (t) => t.ingressTo('x/a', false))),
+  single('a named port matches only its own protocol: serve-80-udp admits UDP 80, not TCP 80',
+    [networkPolicy(x, 'allow-serve-80-udp', { podSelector: {}, ingress: [{ ports: [{ port: 'serve-80-udp', protocol: 'UDP' }] }], policyTypes: ['Ingress'] })],
+    probe(80, 'UDP'),
+    probe('serve-80-udp', undefined),
+    probe(80, 'TCP', (t) => t.peers({}, { namespace: x }, false))),
+  {
+    name: 'a named egress port resolves on the destination pod, which must declare it',
+    steps: [{
+      when: 'with y/b serving port 80 only',
+      policies: [networkPolicy(x, 'allow-egress-serve-81', { podSelector: podLabel('a'), egress: [{ ports: [{ port: 'serve-81-tcp' }] }], policyTypes: ['Egress'] })],
+      podPorts: { 'y/b': [80] },
+      probes: [
+        probe(81, 'TCP', (t) => t.pair('x/a', 'y/b', false)),
+        probe(80, 'TCP', (t) => t.egressFrom('x/a', false)),
+      ],
+    }],
+  },
+  single('an ipBlock written with host bits set is the masked block',
+    [networkPolicy(x, 'allow-from-y-block', {
+      podSelector: podLabel('a'), ingress: [{ from: [{ ipBlock: { cidr: `${podIp('y/b')}/24` } }] }], policyTypes: ['Ingress'],
+    })],
+    probe(80, 'TCP', (t) => t.ingressTo('x/a', false).peers({ namespace: 'y' }, { namespace: x, pod: 'a' }, true))),
+];
+
+describe('NetworkPolicy semantics beyond the e2e suite, on its x/y/z model', () => {
+  test.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => runCase(c));
+
+  test('a pod always reaches itself, on every port and protocol, under deny-all in every namespace', () => {
+    const policies = ['x', 'y', 'z'].map((ns) => networkPolicy(ns, 'deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }));
+    const reach = new Reachability(clusterOf(e2eObjects({ policies })));
+    for (const pod of PODS) {
+      for (const port of E2E_PORTS) {
+        for (const protocol of E2E_PROTOCOLS) {
+          expect(reach.check(pod, pod, port, protocol)).toMatchObject({ allowed: true, self: true });
+        }
+      }
+    }
+    expect(reach.probe({ ports: [{ port: 80 }] }).summary).toEqual({ probes: PODS.length * PODS.length, allowed: PODS.length, denied: PODS.length * (PODS.length - 1) });
+  });
+
+  test('ipBlocks admit cluster-external addresses, and only ipBlocks or peerless rules do', () => {
+    const reach = new Reachability(clusterOf(e2eObjects({
+      policies: [
+        networkPolicy(x, 'allow-from-doc-net', {
+          podSelector: podLabel('a'),
+          ingress: [{ from: [{ ipBlock: { cidr: '192.0.2.0/24', except: ['192.0.2.128/25'] } }, { namespaceSelector: {} }] }],
+          policyTypes: ['Ingress'],
+        }),
+        networkPolicy(x, 'allow-all-to-b', { podSelector: podLabel('b'), ingress: [{}], policyTypes: ['Ingress'] }),
+        networkPolicy(x, 'deny-to-c', { podSelector: podLabel('c'), ingress: [{ from: [{ namespaceSelector: {}, podSelector: {} }] }], policyTypes: ['Ingress'] }),
+      ],
+    })));
+    expect([
+      reach.isAllowed('192.0.2.7', 'x/a', 80),
+      reach.isAllowed('192.0.2.200', 'x/a', 80),
+      reach.isAllowed('198.51.100.1', 'x/a', 80),
+      reach.isAllowed('198.51.100.1', 'x/b', 80),
+      reach.isAllowed('198.51.100.1', 'x/c', 80),
+      reach.isAllowed('y/a', 'x/c', 80),
+    ]).toEqual([true, false, false, true, false, true]);
+    const fromOutside = reach.probe({ from: ['192.0.2.7', '198.51.100.1'], to: ['x/a', 'x/b', 'x/c'], ports: [{ port: 80 }] }).grids()[0];
+    expect(fromOutside.allowed).toEqual([[true, true, false], [false, true, false]]);
+  });
+});
