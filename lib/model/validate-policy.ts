@@ -95,7 +95,8 @@ function validatePolicyTypes(scope: ObjectScope, spec: JsonObject, path: FieldPa
     scope.report([...typesPath, index], `unsupported policy type ${typeof value === 'string' ? `"${value}"` : typeName(value)}`,
       guess ? `write "${guess}" (policy types are case-sensitive)` : 'use "Ingress" or "Egress"');
   });
-  return ok ? types.sort() : undefined;
+  // Canonical order (Ingress, Egress), as defaulting writes it, so equal policies compare equal.
+  return ok ? POLICY_TYPES.filter((t) => types.includes(t)) : undefined;
 }
 
 /** The rules of one direction; undefined when absent or malformed. `peersField` is `from` or `to`. */
