@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generateCluster } from './generate';
-import { hottestFunctions } from './profile';
+import { hottestFunctions, timeByArea } from './profile';
 
 interface Size {
   readonly label: string;
@@ -40,6 +40,8 @@ interface LibraryFigures {
   load: number[];
   probe: number[];
   total: number[];
+  /** CPU seconds (user + system) of each load+probe. */
+  cpu: number[];
   summary: Summary;
   maxRss: number;
 }
@@ -58,8 +60,9 @@ function seconds(ns: bigint): number {
 function libraryMode(file: string, runs: number): void {
   // Required here, not at the top, so the parent process stays small.
   const { loadReachability } = require('../../lib/verdict/load') as typeof import('../../lib/verdict/load');
-  const figures: LibraryFigures = { load: [], probe: [], total: [], summary: { probes: 0, allowed: 0, denied: 0 }, maxRss: 0 };
+  const figures: LibraryFigures = { load: [], probe: [], total: [], cpu: [], summary: { probes: 0, allowed: 0, denied: 0 }, maxRss: 0 };
   for (let run = 0; run < runs; run++) {
+    const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const reachability = loadReachability([file]);
     const t1 = process.hrtime.bigint();
@@ -68,27 +71,30 @@ function libraryMode(file: string, runs: number): void {
     figures.load.push(seconds(t1 - t0));
     figures.probe.push(seconds(t2 - t1));
     figures.total.push(seconds(t2 - t0));
+    const cpu = process.cpuUsage(cpu0);
+    figures.cpu.push((cpu.user + cpu.system) / 1e6);
   }
   figures.maxRss = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(JSON.stringify(figures));
 }
 
 /** One whole CLI process: wall time from here, peak RSS from /usr/bin/time (or the child's own report). */
-function runCli(file: string, extraNodeArgs: readonly string[] = []): { wall: number; rss?: number; summary: Summary } {
+function runCli(file: string, extraNodeArgs: readonly string[] = []): { wall: number; cpu?: number; rss?: number; summary: Summary } {
   const nodeArgs = [...extraNodeArgs, CLI, 'reach', file, '--output', 'summary'];
   const useTime = fs.existsSync(TIME);
   const [command, args] = useTime
-    ? [TIME, ['-f', 'eks-netpol-bench-rss-kb %M', process.execPath, ...nodeArgs]]
+    ? [TIME, ['-f', 'eks-netpol-bench-rss-kb %M cpu-s %U %S', process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];
   const start = process.hrtime.bigint();
   const child = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wall = seconds(process.hrtime.bigint() - start);
   if (child.status !== 0) throw new Error(`reach exited ${child.status}: ${child.stderr}`);
-  const rssKb = /eks-netpol-bench-rss-kb (\d+)/.exec(child.stderr)?.[1];
+  const timed = /eks-netpol-bench-rss-kb (\d+) cpu-s ([\d.]+) ([\d.]+)/.exec(child.stderr);
   const count = (name: string) => Number(new RegExp(`^${name}\\s+(\\d+)$`, 'm').exec(child.stdout)?.[1]);
   return {
     wall,
-    rss: rssKb ? Number(rssKb) * 1024 : undefined,
+    rss: timed ? Number(timed[1]) * 1024 : undefined,
+    cpu: timed ? Number(timed[2]) + Number(timed[3]) : undefined,
     summary: { probes: count('probes'), allowed: count('allowed'), denied: count('denied') },
   };
 }
@@ -148,9 +154,12 @@ function main(argv: readonly string[]): void {
     const wall = median(cli.map((c) => c.wall));
     const rss = Math.max(...cli.map((c) => c.rss ?? 0));
     lines.push(row([name, `CLI wall, median of ${runs}`, fmtSeconds(wall), `<= ${fmtSeconds(size.cliWallTarget)}`, verdict(wall, size.cliWallTarget)]));
+    const cpu = cli.every((c) => c.cpu !== undefined) ? median(cli.map((c) => c.cpu!)) : undefined;
+    lines.push(row(['', 'CLI CPU user+sys, median', cpu === undefined ? 'n/a' : fmtSeconds(cpu), '', '']));
     lines.push(row(['', 'CLI peak RSS, max of runs', rss ? fmtBytes(rss) : 'n/a', size.cliRssTarget ? `<= ${fmtBytes(size.cliRssTarget)}` : '', verdict(rss, size.cliRssTarget)]));
     const total = median(library.total);
     lines.push(row(['', `library load+probe, median of ${runs}`, fmtSeconds(total), size.libraryTarget ? `<= ${fmtSeconds(size.libraryTarget)}` : '', verdict(total, size.libraryTarget)]));
+    lines.push(row(['', '  CPU user+sys, median', fmtSeconds(median(library.cpu)), '', '']));
     lines.push(row(['', '  of which loadReachability', fmtSeconds(median(library.load)), '', '']));
     lines.push(row(['', '  of which probe().summary', fmtSeconds(median(library.probe)), '', '']));
     lines.push(row(['', 'library peak RSS', fmtBytes(library.maxRss), '', '']));
@@ -161,8 +170,12 @@ function main(argv: readonly string[]): void {
       runCli(file, ['--cpu-prof', '--cpu-prof-dir', dir]);
       const written = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
       if (written) {
-        console.log(`  CPU profile of one CLI run: ${path.join(dir, written)}; hottest functions (self time):`);
-        for (const line of hottestFunctions(JSON.parse(fs.readFileSync(path.join(dir, written), 'utf8')), 12)) console.log(`    ${line}`);
+        const cpuProfile = JSON.parse(fs.readFileSync(path.join(dir, written), 'utf8'));
+        console.log(`  CPU profile of one CLI run: ${path.join(dir, written)}`);
+        console.log('  self time by area:');
+        for (const line of timeByArea(cpuProfile)) console.log(`    ${line}`);
+        console.log('  hottest functions (self time):');
+        for (const line of hottestFunctions(cpuProfile, 15)) console.log(`    ${line}`);
       }
     }
   }

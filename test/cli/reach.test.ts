@@ -352,3 +352,14 @@ describe('eks-netpol reach usage', () => {
     expect(err.join('')).toBe('eks-netpol reach: internal error: disk on fire\n');
   });
 });
+
+describe('eks-netpol reach --explain with addresses outside the cluster', () => {
+  test('says an external address is never isolated', async () => {
+    const { stdout } = await runCli(['reach', EXAMPLES, '--from', '203.0.113.7', '--to', 'shop/web', '--explain']);
+    expect(stdout).toContain([
+      '203.0.113.7  shop/web  8080/TCP    denied',
+      '    egress   allows  not isolated: an address outside the cluster is never selected by a policy',
+      '    ingress  denies  isolated by shop/default-deny; no rule admits this probe',
+    ].join('\n'));
+  });
+});

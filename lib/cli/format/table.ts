@@ -6,8 +6,10 @@ import { Formatter } from './types';
 const PORT_WIDTH = 10;
 const GAP = '  ';
 
-/** Why one direction allowed or denied, in a sentence. */
-export function explainDirection(direction: DirectionVerdict): string {
+/** Why one direction allowed or denied, in a sentence; `endpoint` is the end this direction isolates. */
+export function explainDirection(direction: DirectionVerdict, endpoint: string): string {
+  // Pod identities are namespace/name; anything else is an IP address outside the cluster.
+  if (!endpoint.includes('/')) return 'not isolated: an address outside the cluster is never selected by a policy';
   if (!direction.isolated) return 'not isolated: no policy selects it for this direction';
   const isolated = `isolated by ${direction.isolatedBy.join(', ')}`;
   if (direction.rules.length === 0) return `${isolated}; no rule admits this probe`;
@@ -18,8 +20,8 @@ export function explainDirection(direction: DirectionVerdict): string {
 export function explainVerdict(verdict: Verdict, style: Style): string {
   const mark = (d: DirectionVerdict) => (d.allowed ? style.good('allows') : style.bad('denies'));
   const lines = [
-    `    egress   ${mark(verdict.egress)}  ${explainDirection(verdict.egress)}`,
-    `    ingress  ${mark(verdict.ingress)}  ${explainDirection(verdict.ingress)}`,
+    `    egress   ${mark(verdict.egress)}  ${explainDirection(verdict.egress, verdict.from)}`,
+    `    ingress  ${mark(verdict.ingress)}  ${explainDirection(verdict.ingress, verdict.to)}`,
   ];
   if (verdict.self) lines.push(`    ${style.good('allowed')}: a pod identity may always reach itself`);
   return lines.map((l) => `${l}\n`).join('');
