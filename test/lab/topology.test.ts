@@ -5,7 +5,7 @@ import { probeFrom, startListener } from '../../lib/lab/agents';
 import { RunRegistry } from '../../lib/lab/registry';
 import { ip } from '../../lib/lab/shell';
 import { buildTopology } from '../../lib/lab/topology';
-import { describeKernel } from './kernel-env';
+import { describeKernel } from '../support/kernel-env';
 
 describeKernel('the lab topology', () => {
   const registryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'enp-registry-'));

@@ -53,30 +53,35 @@ export const randomRule: fc.Arbitrary<PolicyRule> = fc.record({
   ports: fc.option(fc.array(policyPort, { minLength: 1, maxLength: 2 }), { nil: undefined }),
 }, { requiredKeys: [] });
 
-export const randomCluster: fc.Arbitrary<ClusterState> = fc.record({
-  pods: fc.array(fc.record({
-    namespace: fc.constantFrom(...NAMESPACES),
-    labels,
-    ports: fc.array(fc.record({ name: fc.constantFrom(...PORT_NAMES), port: fc.constantFrom(80, 81, 8080), protocol: fc.constantFrom(...PROTOCOLS) }), { maxLength: 2 }),
-    withIp: fc.boolean(),
-  }), { minLength: 1, maxLength: 8 }),
-  policies: fc.array(fc.record({
-    namespace: fc.constantFrom(...NAMESPACES),
-    podSelector: selector,
-    types: fc.constantFrom(['Ingress'] as const, ['Egress'] as const, ['Ingress', 'Egress'] as const),
-    ingress: fc.array(randomRule, { maxLength: 2 }),
-    egress: fc.array(randomRule, { maxLength: 2 }),
-  }), { maxLength: 5 }),
-}).map(({ pods, policies }) => ({
-  namespaces: NAMESPACES.map((name, i): Namespace => ({ name, labels: i === 0 ? { 'kubernetes.io/metadata.name': name, app: 'a' } : { 'kubernetes.io/metadata.name': name, tier: 'b' }, declared: true })),
-  pods: pods.map((p, i): PodIdentity => ({
-    id: `${p.namespace}/pod${i}`, namespace: p.namespace, name: `pod${i}`, kind: 'Pod', labels: p.labels,
-    ports: p.ports, ips: p.withIp ? [`10.0.${i % 4}.${i}`] : [],
-  })),
-  policies: policies.map((p, i): NetworkPolicy => ({
-    id: `${p.namespace}/np${i}`, namespace: p.namespace, name: `np${i}`, podSelector: p.podSelector,
-    policyTypes: p.types, ingress: p.ingress, egress: p.egress,
-  })),
-  services: [],
+/** Pod identities in the namespaces x, y, z, some with an IP in 10.0.0.0/22. */
+export const randomPods: fc.Arbitrary<PodIdentity[]> = fc.array(fc.record({
+  namespace: fc.constantFrom(...NAMESPACES),
+  labels,
+  ports: fc.array(fc.record({ name: fc.constantFrom(...PORT_NAMES), port: fc.constantFrom(80, 81, 8080), protocol: fc.constantFrom(...PROTOCOLS) }), { maxLength: 2 }),
+  withIp: fc.boolean(),
+}), { minLength: 1, maxLength: 8 }).map((pods) => pods.map((p, i): PodIdentity => ({
+  id: `${p.namespace}/pod${i}`, namespace: p.namespace, name: `pod${i}`, kind: 'Pod', labels: p.labels,
+  ports: p.ports, ips: p.withIp ? [`10.0.${i % 4}.${i}`] : [],
+})));
+
+/** Up to five policies over the same vocabularies. */
+export const randomPolicies: fc.Arbitrary<NetworkPolicy[]> = fc.array(fc.record({
+  namespace: fc.constantFrom(...NAMESPACES),
+  podSelector: selector,
+  types: fc.constantFrom(['Ingress'] as const, ['Egress'] as const, ['Ingress', 'Egress'] as const),
+  ingress: fc.array(randomRule, { maxLength: 2 }),
+  egress: fc.array(randomRule, { maxLength: 2 }),
+}), { maxLength: 5 }).map((policies) => policies.map((p, i): NetworkPolicy => ({
+  id: `${p.namespace}/np${i}`, namespace: p.namespace, name: `np${i}`, podSelector: p.podSelector,
+  policyTypes: p.types, ingress: p.ingress, egress: p.egress,
+})));
+
+/** The namespaces x, y, z with labels that namespace selectors can tell apart. */
+export const NAMESPACE_OBJECTS: Namespace[] = NAMESPACES.map((name, i): Namespace => ({
+  name,
+  labels: i === 0 ? { 'kubernetes.io/metadata.name': name, app: 'a' } : { 'kubernetes.io/metadata.name': name, tier: 'b' },
+  declared: true,
 }));
 
+export const randomCluster: fc.Arbitrary<ClusterState> = fc.record({ pods: randomPods, policies: randomPolicies })
+  .map(({ pods, policies }) => ({ namespaces: NAMESPACE_OBJECTS, pods, policies, services: [] }));
