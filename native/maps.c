@@ -254,9 +254,92 @@ static bool grow_append(struct growing *g, const void *bytes, size_t size)
 	return true;
 }
 
+/* Reads every entry with BPF_MAP_LOOKUP_BATCH; returns 0, or -errno (-EINVAL/-ENOTSUPP: the map has no batches). */
+static int dump_batched(int fd, uint32_t key_size, uint32_t value_size, struct growing *keys, struct growing *values,
+			uint32_t *count)
+{
+	/* Hash maps need a batch of at least one bucket's entries; 4096 entries per call keeps syscalls few. */
+	const uint32_t chunk = 4096;
+	char *key_buf = malloc((size_t)chunk * key_size), *value_buf = malloc((size_t)chunk * value_size);
+	/* The opaque batch cursor: hash maps use a u32 bucket index, others a key; key_size + 8 fits both. */
+	char in_batch[256], out_batch[256];
+	bool first = true;
+	int err = 0;
+
+	if (!key_buf || !value_buf || key_size + 8 > sizeof(in_batch)) {
+		err = key_buf && value_buf ? -EINVAL : -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		uint32_t n = chunk;
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		int rc = bpf_map_lookup_batch(fd, first ? NULL : in_batch, out_batch, key_buf, value_buf, &n, &opts);
+		int saved = errno;
+		if (rc && saved != ENOENT) {
+			err = -saved;
+			break;
+		}
+		if (!grow_append(keys, key_buf, (size_t)n * key_size) ||
+		    !grow_append(values, value_buf, (size_t)n * value_size)) {
+			err = -ENOMEM;
+			break;
+		}
+		*count += n;
+		/* ENOENT: the walk reached the end (the entries returned with it are valid). */
+		if (rc)
+			break;
+		memcpy(in_batch, out_batch, sizeof(in_batch));
+		first = false;
+	}
+out:
+	free(key_buf);
+	free(value_buf);
+	return err;
+}
+
+/* Reads every entry with BPF_MAP_GET_NEXT_KEY and single lookups; entries deleted meanwhile are skipped. */
+static int dump_walked(int fd, uint32_t key_size, uint32_t value_size, struct growing *keys, struct growing *values,
+		       uint32_t *count)
+{
+	char *key = calloc(1, key_size ? key_size : 1), *next = calloc(1, key_size ? key_size : 1);
+	char *value = calloc(1, value_size ? value_size : 1);
+	bool first = true;
+	int err = 0;
+
+	if (!key || !next || !value) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		if (bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+			if (errno != ENOENT)
+				err = -errno;
+			break;
+		}
+		first = false;
+		memcpy(key, next, key_size);
+		if (bpf_map_lookup_elem(fd, key, value)) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (!grow_append(keys, key, key_size) || !grow_append(values, value, value_size)) {
+			err = -ENOMEM;
+			break;
+		}
+		(*count)++;
+	}
+out:
+	free(key);
+	free(next);
+	free(value);
+	return err;
+}
+
 /*
- * mapDump(fd, keySize, valueSize): every entry, walked with BPF_MAP_GET_NEXT_KEY. Entries deleted during the walk
- * are skipped. Returns { keys, values, count } with keys and values concatenated.
+ * mapDump(fd, keySize, valueSize): every entry, by BPF_MAP_LOOKUP_BATCH where the map type has it, otherwise by
+ * walking keys. Returns { keys, values, count } with keys and values concatenated.
  */
 static napi_value map_dump(napi_env env, napi_callback_info info)
 {
@@ -265,51 +348,23 @@ static napi_value map_dump(napi_env env, napi_callback_info info)
 	int32_t fd;
 	uint32_t key_size, value_size, count = 0;
 	struct growing keys = { 0 }, values = { 0 };
-	char *key = NULL, *next = NULL, *value = NULL;
 	void *copy;
-	bool first = true;
-	int err = 0;
+	int err;
 
 	NP_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
 	if (argc < 3 || !np_get_i32(env, argv[0], "mapDump", "fd", &fd) ||
 	    !np_get_u32(env, argv[1], "mapDump", "keySize", &key_size) ||
 	    !np_get_u32(env, argv[2], "mapDump", "valueSize", &value_size))
 		return NULL;
-	key = calloc(1, key_size ? key_size : 1);
-	next = calloc(1, key_size ? key_size : 1);
-	value = calloc(1, value_size ? value_size : 1);
-	if (!key || !next || !value) {
-		err = ENOMEM;
-		goto out;
+	err = dump_batched(fd, key_size, value_size, &keys, &values, &count);
+	if (err && count == 0 && batch_unsupported(-err)) {
+		keys.length = values.length = 0;
+		err = dump_walked(fd, key_size, value_size, &keys, &values, &count);
 	}
-	for (;;) {
-		if (bpf_map_get_next_key(fd, first ? NULL : key, next)) {
-			if (errno != ENOENT)
-				err = errno;
-			break;
-		}
-		first = false;
-		memcpy(key, next, key_size);
-		if (bpf_map_lookup_elem(fd, key, value)) {
-			if (errno == ENOENT)
-				continue;
-			err = errno;
-			break;
-		}
-		if (!grow_append(&keys, key, key_size) || !grow_append(&values, value, value_size)) {
-			err = ENOMEM;
-			break;
-		}
-		count++;
-	}
-out:
-	free(key);
-	free(next);
-	free(value);
 	if (err) {
 		free(keys.data);
 		free(values.data);
-		throw_map(env, err, "bpf_map_get_next_key", fd);
+		throw_map(env, -err, "mapDump", fd);
 		return NULL;
 	}
 	if (napi_create_buffer_copy(env, keys.length, keys.data ? keys.data : "", &copy, &keys_value) != napi_ok ||

@@ -15,7 +15,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const HEADERS = ['/usr/include/bpf/libbpf.h', '/usr/include/bpf/bpf.h', '/usr/include/gelf.h', '/usr/include/zlib.h'];
+// EKS_NETPOL_INCLUDE_DIR points elsewhere than /usr/include (a test sets it to an empty directory to see the notice).
+const INCLUDE = process.env.EKS_NETPOL_INCLUDE_DIR || '/usr/include';
+const HEADERS = ['bpf/libbpf.h', 'bpf/bpf.h', 'gelf.h', 'zlib.h'].map((h) => path.join(INCLUDE, h));
 
 function banner(lines) {
   const width = Math.max(...lines.map((l) => l.length)) + 4;

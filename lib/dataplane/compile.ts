@@ -1,0 +1,261 @@
+/**
+ * The compiler: the policy model -> each local pod's map entries, per direction, with exactly the engine's
+ * semantics (lib/verdict/evaluate.ts decides; this file only reshapes its questions into prefixes and port sets).
+ *
+ * For each local pod and direction:
+ *   - state: isolated when some policy of that type selects the pod (policySelects), else open;
+ *   - CIDR entries: every ipBlock cidr and except of the pod's rules is a candidate prefix (plus 0.0.0.0/0 and ::/0
+ *     when a rule admits every peer). Prefixes nest or are disjoint, so membership in every block is constant over
+ *     the addresses whose longest candidate is P: P's set is the union of the rules whose ipBlock contains P and
+ *     whose except does not (the flattening contract of bpf/include/netpol.h). Entries equal to their parent's are
+ *     left out: the parent already answers the same;
+ *   - host entries: each known pod address gets the union of the rules whose peers match that POD (selectors and
+ *     ipBlocks, as peerMatches decides), with named ports resolved on the destination pod; it is written only when
+ *     it differs from what the CIDR entries give that address.
+ */
+import { prefixMask } from '../model/cidr';
+import { ClusterState, NetworkPolicy, PolicyPort, PolicyRule } from '../model/types';
+import { Address, Endpoint, ExternalEndpoint, PodEndpoint, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
+import { policyPortMatches, policySelects, rulePeersMatch } from '../verdict/evaluate';
+import { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
+import { PrefixLookup } from './lookup';
+import { ANY_PORT_SET, EMPTY_PORT_SET, PortRange, PortSet, portSetKey, unionPortSets } from './port-set';
+import { Prefix, coversV4Mapped, formatPrefix, insideV4Mapped, prefixKey, unifiedAddress } from './prefix';
+
+export type { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
+
+type Direction = 'ingress' | 'egress';
+
+/** A rule of a policy that selects the pod, with the policy's namespace (rule peers are relative to it). */
+interface ActiveRule {
+  readonly rule: PolicyRule;
+  readonly namespace: string;
+  /** `namespace/name ingress[0]`, for problems. */
+  readonly label: string;
+}
+
+/** A stand-in destination for addresses outside the known pods: a named port never matches it (as in the engine). */
+const EXTERNAL_DESTINATION: ExternalEndpoint = { kind: 'external', id: '(external)', addresses: [] };
+
+/** The ranges one port entry of a rule admits on `destination` (named ports resolve on its container ports). */
+function entryRanges(entry: PolicyPort, destination: Endpoint): PortRange[] {
+  if (entry.port === undefined) return [{ protocol: entry.protocol, first: 1, last: 65535 }];
+  if (typeof entry.port === 'number') {
+    return [{ protocol: entry.protocol, first: entry.port, last: entry.endPort ?? entry.port }];
+  }
+  if (destination.kind !== 'pod') return [];
+  // policyPortMatches is the engine's own test of a named port against one container port.
+  return destination.pod.ports
+    .filter((p) => policyPortMatches(entry, destination, p.port, p.protocol))
+    .map((p) => ({ protocol: p.protocol, first: p.port, last: p.port }));
+}
+
+/** What a rule admits on `destination`: every port of every protocol when it lists no ports. */
+function rulePortSet(rule: PolicyRule, destination: Endpoint): PortSet {
+  if (rule.ports === undefined) return ANY_PORT_SET;
+  return unionPortSets([{ any: false, ranges: rule.ports.flatMap((entry) => entryRanges(entry, destination)) }]);
+}
+
+/** The rules of policies of `type` that select `subject`, and whether any policy isolates it. */
+function activeRules(policies: readonly NetworkPolicy[], subject: PodEndpoint, direction: Direction): {
+  isolated: boolean;
+  rules: ActiveRule[];
+} {
+  const type = direction === 'ingress' ? 'Ingress' : 'Egress';
+  let isolated = false;
+  const rules: ActiveRule[] = [];
+  for (const policy of policies) {
+    if (!policy.policyTypes.includes(type) || !policySelects(policy, subject)) continue;
+    isolated = true;
+    policy[direction].forEach((rule, index) => {
+      rules.push({ rule, namespace: policy.namespace, label: `${policy.id} ${direction}[${index}]` });
+    });
+  }
+  return { isolated, rules };
+}
+
+/** A candidate prefix and the ipBlocks (by index) that start or are excepted exactly there. */
+interface Candidate {
+  readonly prefix: Prefix;
+  readonly starts: number[];
+  readonly holes: number[];
+}
+
+/** The flattened CIDR entries of one direction (see the file comment). */
+function compileCidrs(
+  rules: readonly ActiveRule[],
+  ruleSet: (ruleIndex: number) => PortSet,
+  podId: string,
+  problems: CompileProblem[],
+): PeerEntry[] {
+  const blockRule: number[] = [];
+  const allPeerRules: number[] = [];
+  const candidates = new Map<string, Candidate>();
+  const candidate = (prefix: Prefix): Candidate => {
+    const key = prefixKey(prefix);
+    let found = candidates.get(key);
+    if (!found) candidates.set(key, (found = { prefix, starts: [], holes: [] }));
+    return found;
+  };
+
+  rules.forEach((active, ruleIndex) => {
+    if (active.rule.peers === undefined) {
+      allPeerRules.push(ruleIndex);
+      return;
+    }
+    for (const peer of active.rule.peers) {
+      if (!peer.ipBlock) continue;
+      const { cidr, except } = peer.ipBlock;
+      if (insideV4Mapped(cidr)) {
+        problems.push({
+          pod: podId,
+          message: `${active.label}: ipBlock ${cidr.text} lies in ::ffff:0:0/96, which the kernel cannot tell from IPv4; it is not enforced. Write the IPv4 block instead.`,
+        });
+        continue;
+      }
+      const block = blockRule.length;
+      blockRule.push(ruleIndex);
+      candidate(cidr).starts.push(block);
+      for (const hole of except) {
+        if (!insideV4Mapped(hole)) candidate(hole).holes.push(block);
+      }
+    }
+  });
+  if (allPeerRules.length > 0) {
+    candidate({ family: 4, address: 0n, prefixLength: 0 });
+    candidate({ family: 6, address: 0n, prefixLength: 0 });
+  }
+  // An IPv6 entry covering ::ffff:0:0/96 would answer IPv4 lookups: an IPv4 root entry shields them.
+  if ([...candidates.values()].some((c) => coversV4Mapped(c.prefix))) candidate({ family: 4, address: 0n, prefixLength: 0 });
+  if (candidates.size === 0) return [];
+
+  const sorted = [...candidates.values()].sort((a, b) => a.prefix.family - b.prefix.family
+    || a.prefix.prefixLength - b.prefix.prefixLength || (a.prefix.address < b.prefix.address ? -1 : a.prefix.address > b.prefix.address ? 1 : 0));
+  // Per family: the distinct lengths seen so far and the processed candidates by (length, address).
+  const done = new Map<string, { active: number[]; set: PortSet }>();
+  const lengths: Record<4 | 6, number[]> = { 4: [], 6: [] };
+  const setMemo = new Map<string, PortSet>();
+  const out: PeerEntry[] = [];
+
+  for (const c of sorted) {
+    const { family, prefixLength, address } = c.prefix;
+    let parent: { active: number[]; set: PortSet } | undefined;
+    const known = lengths[family];
+    for (let i = known.length - 1; i >= 0 && !parent; i--) {
+      const length = known[i];
+      if (length >= prefixLength) continue;
+      parent = done.get(prefixKey({ family, prefixLength: length, address: address & prefixMask(family, length) }));
+    }
+    if (known[known.length - 1] !== prefixLength) known.push(prefixLength);
+
+    const holes = new Set(c.holes);
+    const active = [...(parent?.active ?? []), ...c.starts].filter((block) => !holes.has(block));
+    const ruleIds = [...new Set([...active.map((block) => blockRule[block]), ...allPeerRules])].sort((a, b) => a - b);
+    const memoKey = ruleIds.join(',');
+    let set = setMemo.get(memoKey);
+    if (!set) {
+      set = unionPortSets(ruleIds.map((id) => ruleSet(id)));
+      setMemo.set(memoKey, set);
+    }
+    done.set(prefixKey(c.prefix), { active, set });
+    const inherited = parent ? parent.set : EMPTY_PORT_SET;
+    if (portSetKey(set) !== portSetKey(inherited)) out.push({ ...c.prefix, ports: set });
+  }
+  return out;
+}
+
+/** Orders entries by family, address, then prefix length: deterministic output. */
+function compareEntries(a: PeerEntry, b: PeerEntry): number {
+  return a.family - b.family || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0) || a.prefixLength - b.prefixLength;
+}
+
+/** Compiles one direction of one local pod. */
+function compileDirection(
+  policies: readonly NetworkPolicy[],
+  local: PodEndpoint,
+  peers: readonly PodEndpoint[],
+  direction: Direction,
+  problems: CompileProblem[],
+): CompiledDirection {
+  const { isolated, rules } = activeRules(policies, local, direction);
+  if (!isolated) return { state: 'open', hosts: [], cidrs: [] };
+
+  // Ingress: the local pod is the destination. Egress: a CIDR address is external; a host is the peer pod itself.
+  const cidrSets = rules.map((r) => rulePortSet(r.rule, direction === 'ingress' ? local : EXTERNAL_DESTINATION));
+  const cidrs = compileCidrs(rules, (index) => cidrSets[index], local.id, problems).sort(compareEntries);
+  const trie = new PrefixLookup([], cidrs);
+
+  const hosts = new Map<bigint, { entry: PeerEntry; pods: string[] }>();
+  for (const peer of peers) {
+    if (peer.id === local.id || peer.addresses.length === 0) continue;
+    const destination = direction === 'ingress' ? local : peer;
+    const sets: PortSet[] = [];
+    for (const r of rules) {
+      if (rulePeersMatch(r.rule, r.namespace, peer)) sets.push(rulePortSet(r.rule, destination));
+    }
+    const set = unionPortSets(sets);
+    for (const address of peer.addresses) addHost(hosts, trie, address, set, peer.id, local.id, problems);
+  }
+  const hostEntries = [...hosts.values()].map((h) => h.entry).sort(compareEntries);
+  return { state: 'isolated', hosts: hostEntries, cidrs };
+}
+
+function addHost(
+  hosts: Map<bigint, { entry: PeerEntry; pods: string[] }>,
+  trie: PrefixLookup,
+  address: Address,
+  set: PortSet,
+  peerId: string,
+  localId: string,
+  problems: CompileProblem[],
+): void {
+  const value = unifiedAddress(address.family, address.address);
+  const existing = hosts.get(value);
+  const prefixLength = address.family === 4 ? 32 : 128;
+  if (existing) {
+    // Two pod identities share an address (hostNetwork pods share the node's): the kernel sees one peer.
+    existing.pods.push(peerId);
+    const merged = unionPortSets([existing.entry.ports, set]);
+    existing.entry = { ...existing.entry, ports: merged };
+    problems.push({
+      pod: localId,
+      message: `pods ${existing.pods.join(' and ')} share the address ${formatPrefix({ ...address, prefixLength })}; the kernel cannot tell them apart and allows each what either is allowed.`,
+    });
+    return;
+  }
+  const fromTrie = trie.findCidr(value) ?? EMPTY_PORT_SET;
+  if (portSetKey(fromTrie) === portSetKey(set)) return;
+  hosts.set(value, { entry: { ...address, prefixLength, ports: set }, pods: [peerId] });
+}
+
+/**
+ * Compiles the entries of the pods on one node. `local` names the node's pods (by identity id) and their host-side
+ * veth ifindex; every pod of the cluster with IPs is a potential peer.
+ */
+export function compileNode(cluster: ClusterState, local: readonly LocalPod[]): CompiledNode {
+  const namespaceLabels = namespaceLabelsOf(cluster);
+  const endpoints = cluster.pods.map((pod) => podEndpoint(pod, namespaceLabels.get(pod.namespace)!));
+  const byId = new Map(endpoints.map((e) => [e.id, e]));
+  const problems: CompileProblem[] = [];
+  const pods: CompiledPod[] = [];
+
+  for (const pod of endpoints) {
+    if (pod.addresses.length === 0 && cluster.policies.length > 0) {
+      problems.push({ pod: pod.id, message: `pod ${pod.id} has no IP address (status.podIP): rules that select it as a peer cannot be enforced in the kernel, so its traffic to isolated pods is dropped.` });
+    }
+  }
+  const seen = new Set<number>();
+  for (const { id, ifindex } of [...local].sort((a, b) => a.ifindex - b.ifindex)) {
+    const endpoint = byId.get(id);
+    if (!endpoint) throw new Error(`local pod "${id}" is not a pod identity of the cluster (known: ${[...byId.keys()].slice(0, 5).join(', ')}${byId.size > 5 ? ', ...' : ''})`);
+    if (seen.has(ifindex)) throw new Error(`local pod "${id}": ifindex ${ifindex} is given to two pods`);
+    seen.add(ifindex);
+    pods.push({
+      id,
+      ifindex,
+      ingress: compileDirection(cluster.policies, endpoint, endpoints, 'ingress', problems),
+      egress: compileDirection(cluster.policies, endpoint, endpoints, 'egress', problems),
+    });
+  }
+  return { pods, problems };
+}

@@ -1,0 +1,167 @@
+/**
+ * enforce / reprogram: put a cluster's policies into the kernel for the pods of one node (the lab calls these inside
+ * its node network namespace; the agent does the same on a real node).
+ *
+ * Everything lives under one bpffs directory: `maps/<map name>` (reused when present, so reprogram and a restarted
+ * process see the same maps) and `links/<ifname>-<hook>` (TCX links: the programs stay attached after the process
+ * exits). Deleting the directory removes it all.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ClusterState } from '../model/types';
+import { AttachMode, BpfMap, BpfObject, attach } from './binding';
+import { CompileProblem, compileNode } from './compile';
+import { diffImages, diffSize } from './diff';
+import { DataplaneConfig, MapImage, encodeNode } from './encode';
+import { applyDiff, readImage } from './kernel-maps';
+import { PROGRAM } from './layout';
+import { nativeBinding } from './native';
+
+/** One pod on this node: its identity, the host-side veth and the addresses it has. */
+export interface EnforcedPod {
+  /** `namespace/name` of a pod identity in `cluster`. */
+  readonly id: string;
+  /** The host-side veth of the pod, in this process's network namespace. */
+  readonly ifname: string;
+  /**
+   * The pod's addresses; they replace the cluster's `ips` for this pod.
+   *
+   * @default - the cluster's ips for the pod
+   */
+  readonly ips?: readonly string[];
+}
+
+/** Options of enforce and reprogram. */
+export interface EnforceOptions {
+  /** The compiled data-plane object (bpf/build/netpol.bpf.o). */
+  readonly objectPath: string;
+  /** A bpffs directory for this node's pins (created when missing). */
+  readonly pinDir: string;
+  /** Every pod of the cluster (peers on other nodes only contribute their IPs) and every policy. */
+  readonly cluster: ClusterState;
+  /** The pods on this node. */
+  readonly pods: readonly EnforcedPod[];
+  /**
+   * 'strict' drops the traffic of interfaces the maps do not know (default deny until programmed).
+   *
+   * @default 'standard'
+   */
+  readonly mode?: 'standard' | 'strict';
+  /**
+   * Node-wide event settings (ring buffer).
+   *
+   * @default - events off
+   */
+  readonly events?: Pick<DataplaneConfig, 'eventsOnDrop' | 'eventsOnPass' | 'eventsPerSecond'>;
+}
+
+/** What enforce or reprogram did. */
+export interface EnforceResult {
+  /** How the programs are attached ('tcx' here; 'tc' on kernels before 6.6). */
+  readonly attachMode?: AttachMode;
+  /** Map writes made. */
+  readonly updates: number;
+  readonly deletes: number;
+  /** What the compiler could not express exactly (pods without IPs, shared addresses). */
+  readonly problems: readonly CompileProblem[];
+}
+
+const MAPS_DIR = 'maps';
+const LINKS_DIR = 'links';
+
+/** The cluster with the given pods' ips replaced. */
+function withPodIps(cluster: ClusterState, pods: readonly EnforcedPod[]): ClusterState {
+  const ips = new Map(pods.filter((p) => p.ips).map((p) => [p.id, p.ips!]));
+  if (ips.size === 0) return cluster;
+  return { ...cluster, pods: cluster.pods.map((pod) => (ips.has(pod.id) ? { ...pod, ips: ips.get(pod.id)! } : pod)) };
+}
+
+/** The image the options ask for, diffed against `previous`. */
+function targetImage(options: EnforceOptions, previous: MapImage | undefined): { image: MapImage; problems: readonly CompileProblem[] } {
+  const native = nativeBinding();
+  const local = options.pods.map((p) => ({ id: p.id, ifindex: native.ifIndex(p.ifname) }));
+  const compiled = compileNode(withPodIps(options.cluster, options.pods), local);
+  const image = encodeNode(compiled, {
+    previous,
+    config: { ...options.events, strict: options.mode === 'strict' },
+  });
+  return { image, problems: compiled.problems };
+}
+
+function linkPin(pinDir: string, ifname: string, hook: 'ingress' | 'egress'): string {
+  return path.join(pinDir, LINKS_DIR, `${ifname}-${hook}`);
+}
+
+/** Attaches both programs to every pod interface that has no pinned link yet. */
+function attachMissing(object: BpfObject, options: EnforceOptions): AttachMode | undefined {
+  let mode: AttachMode | undefined;
+  fs.mkdirSync(path.join(options.pinDir, LINKS_DIR), { recursive: true });
+  for (const pod of options.pods) {
+    // The pod's ingress policy judges what leaves the host veth towards the pod, and vice versa.
+    for (const [hook, program] of [['egress', PROGRAM.ingress], ['ingress', PROGRAM.egress]] as const) {
+      const pin = linkPin(options.pinDir, pod.ifname, hook);
+      if (fs.existsSync(pin)) continue;
+      const attachment = attach(object.program(program), pod.ifname, hook);
+      mode = attachment.mode;
+      if (attachment.mode === 'tcx') {
+        attachment.pin(pin);
+        // The pin holds the link; this process's fd is no longer needed.
+        nativeBinding().closeFd(attachment.linkFd!);
+      }
+    }
+  }
+  return mode;
+}
+
+/**
+ * Loads the data plane for this node's pods: maps pinned under pinDir (reused when present), every entry written,
+ * then both programs attached to each pod's host veth (entries first, so no packet meets a half-programmed pod).
+ */
+export function enforce(options: EnforceOptions): EnforceResult {
+  fs.mkdirSync(path.join(options.pinDir, MAPS_DIR), { recursive: true });
+  const object = BpfObject.load(options.objectPath, { mapPinDir: path.join(options.pinDir, MAPS_DIR) });
+  try {
+    const maps = (name: string) => object.map(name);
+    const previous = readImage(maps);
+    const { image, problems } = targetImage(options, previous);
+    const diffs = diffImages(previous, image);
+    applyDiff(maps, diffs);
+    const attachMode = attachMissing(object, options);
+    return { attachMode, ...diffSize(diffs), problems };
+  } finally {
+    object.close();
+  }
+}
+
+/**
+ * Applies a new cluster state to a node that enforce() programmed: reads what the pinned maps hold, compiles the new
+ * state, and writes only the difference. Pods new to the node get their programs attached.
+ */
+export function reprogram(options: EnforceOptions): EnforceResult {
+  const opened = new Map<string, BpfMap>();
+  const maps = (name: string) => {
+    let map = opened.get(name);
+    if (!map) opened.set(name, (map = BpfMap.openPinned(path.join(options.pinDir, MAPS_DIR, name))));
+    return map;
+  };
+  try {
+    const previous = readImage(maps);
+    const { image, problems } = targetImage(options, previous);
+    const diffs = diffImages(previous, image);
+    applyDiff(maps, diffs);
+    const unattached = options.pods.some((p) => !fs.existsSync(linkPin(options.pinDir, p.ifname, 'ingress'))
+      || !fs.existsSync(linkPin(options.pinDir, p.ifname, 'egress')));
+    let attachMode: AttachMode | undefined;
+    if (unattached) {
+      const object = BpfObject.load(options.objectPath, { mapPinDir: path.join(options.pinDir, MAPS_DIR) });
+      try {
+        attachMode = attachMissing(object, options);
+      } finally {
+        object.close();
+      }
+    }
+    return { attachMode, ...diffSize(diffs), problems };
+  } finally {
+    for (const map of opened.values()) map.close();
+  }
+}
