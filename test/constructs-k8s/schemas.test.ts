@@ -15,7 +15,6 @@ interface Manifest {
 
 /** kubernetes-models lays its classes out as <group>/<version>/<Kind> (the core group as v1/<Kind>). */
 function validateAgainstSchema(object: Manifest): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const module = require(`kubernetes-models/${object.apiVersion}/${object.kind}`) as Record<string, new (data: unknown) => { validate(): void }>;
   new module[object.kind](object).validate();
 }

@@ -1,0 +1,93 @@
+import { Chart, Testing } from 'cdk8s';
+import { dump } from 'js-yaml';
+import { AppWithPolicy, Port } from '../../constructs/k8s';
+import { clusterFromObjects } from '../../lib/manifests';
+import { clusterOf, objectsOf, policyMatchers, toAllow, toDeny } from '../../lib/testing';
+
+function shop(): { chart: Chart; web: AppWithPolicy; api: AppWithPolicy } {
+  const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+  const web = new AppWithPolicy(chart, 'web', { image: 'web:1', ports: { http: 8080 } });
+  const api = new AppWithPolicy(chart, 'api', { image: 'api:1', ports: { http: 8080, metrics: 9090 } });
+  web.allowTo(api, Port.named('http'));
+  return { chart, web, api };
+}
+
+describe('toAllow and toDeny', () => {
+  test('pass and fail on the engine verdict', () => {
+    const { chart } = shop();
+    expect(toAllow(chart, 'shop/web', 'shop/api', 'http').pass).toBe(true);
+    expect(toDeny(chart, 'shop/web', 'shop/api', 'http').pass).toBe(false);
+    expect(toAllow(chart, 'shop/web', 'shop/api', 9090).pass).toBe(false);
+    expect(toDeny(chart, 'shop/web', 'shop/api', 9090).pass).toBe(true);
+  });
+
+  test('a failed toAllow explains which policy isolates and that no rule admits the probe', () => {
+    const { chart } = shop();
+    const message = toAllow(chart, 'shop/web', 'shop/api', 'metrics').message();
+    expect(message).toContain('Expected shop/web -> shop/api on metrics (9090/TCP) to be allowed, but it is denied:');
+    expect(message).toContain('egress of shop/web: denied: isolated by shop/web-egress, and no rule there admits shop/api on 9090/TCP.');
+    expect(message).toContain('ingress of shop/api: denied: isolated by shop/api-ingress, and no rule there admits shop/web on 9090/TCP.');
+  });
+
+  test('a failed toDeny names the admitting rules', () => {
+    const { chart } = shop();
+    const message = toDeny(chart, 'shop/web', 'shop/api', 'http').message();
+    expect(message).toContain('Expected shop/web -> shop/api on http (8080/TCP) to be denied, but it is allowed:');
+    expect(message).toMatch(/egress of shop\/web: allowed by shop\/web-egress egress\[\d\]\./);
+    expect(message).toContain('ingress of shop/api: allowed by shop/api-ingress ingress[0].');
+  });
+
+  test('a direction no policy selects is explained as not isolated', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
+    new AppWithPolicy(chart, 'a', { image: 'a:1', ports: { http: 80 } });
+    const message = toDeny(chart, '203.0.113.9', 'shop/a', 'http').message();
+    expect(message).toContain('egress of 203.0.113.9: allowed: 203.0.113.9 is outside the cluster; no policy applies to its egress.');
+    expect(message).toContain('ingress of shop/a: allowed: no policy selects shop/a for ingress, so it is not isolated.');
+  });
+
+  test('an unknown pod identity fails with the identities that exist', () => {
+    const { chart } = shop();
+    expect(() => toAllow(chart, 'web', 'shop/api', 'http')).toThrow(/"web" is not a pod identity in the input or an IP address. Did you mean "shop\/web"\?\nPod identities in the input: shop\/api, shop\/web/);
+    expect(() => toAllow(chart, 'shop/web', 'shop/api', 'grpc')).toThrow(/"shop\/api" declares no container port named "grpc"/);
+  });
+
+  test('invalid manifests fail with every problem instead of a verdict', () => {
+    const broken = [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'a' }, spec: { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: 'nope' } }] }] } }];
+    expect(() => toDeny(broken, 'a/x', 'a/y', 80)).toThrow(/the manifests are invalid, so there is no verdict:\n  NetworkPolicy\/a\/x: spec.ingress\[0\].from\[0\].ipBlock.cidr/);
+  });
+
+  test('are registered on expect by importing eks-netpol/testing, .not included', () => {
+    const { chart } = shop();
+    expect(chart).toAllow('shop/web', 'shop/api', 'http');
+    expect(chart).not.toAllow('shop/api', 'shop/web', 'http');
+    expect(chart).not.toDeny('shop/web', 'shop/api', 8080, 'TCP');
+    expect(() => expect(chart).toDeny('shop/web', 'shop/api', 'http')).toThrow(/to be denied, but it is allowed/);
+    expect(Object.keys(policyMatchers).sort()).toEqual(['toAllow', 'toDeny', 'toMatchReachabilitySnapshot']);
+  });
+});
+
+describe('the subjects the matchers read', () => {
+  test('a chart, its app, a construct in it, its objects, its YAML and its ClusterState give the same verdicts', () => {
+    const { chart, api } = shop();
+    const objects = Testing.synth(chart);
+    const yaml = objects.map((o) => dump(o)).join('---\n');
+    const cluster = clusterFromObjects(objects).cluster;
+    const app = chart.node.root as unknown as { charts: Chart[] };
+    for (const subject of [chart, app, api, objects, yaml, cluster]) {
+      expect(subject).toAllow('shop/web', 'shop/api', 'http');
+      expect(subject).toDeny('shop/api', 'shop/web', 'http');
+    }
+    expect(objectsOf(yaml)).toEqual(JSON.parse(JSON.stringify(objects)));
+    expect(clusterOf(cluster)).toBe(cluster);
+  });
+
+  test('objects without a namespace land in the namespace given', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+    expect(clusterOf([pod], { namespace: 'team' }).pods.map((p) => p.id)).toEqual(['team/p']);
+    expect(clusterOf([pod]).pods.map((p) => p.id)).toEqual(['default/p']);
+  });
+
+  test('anything else is refused with what is accepted', () => {
+    expect(() => objectsOf({ nothing: true } as never)).toThrow(/expected a cdk8s Chart or App, a construct inside a chart, Kubernetes objects, YAML text or a ClusterState/);
+  });
+});
