@@ -249,8 +249,12 @@ class ChildTracker {
     const line = this.lines.pop()!;
     const own = this.kids.pop()!;
     const value = state.result;
-    // An alias closes without children of its own: keep what its anchor recorded.
-    if (typeof value === 'object' && value !== null && (own !== null || !this.children.has(value))) this.children.set(value, own ?? [line]);
+    // An alias closes without children of its own, and a node can wrap another with the same value (a flow
+    // collection at the root): keep what the inner node recorded.
+    const wrapper = own !== null && own.length === 3 && own[2] === value;
+    if (typeof value === 'object' && value !== null && !wrapper && (own !== null || !this.children.has(value))) {
+      this.children.set(value, own ?? [line]);
+    }
     const depth = this.kids.length;
     if (depth === 0) {
       if (this.root === undefined) this.root = value;
