@@ -97,9 +97,17 @@ static __always_inline void netpol_ct_open(const struct netpol_ct_key *key, cons
 		.tcp_state = NETPOL_TCP_NONE,
 	};
 
+	struct netpol_ct_entry *live;
+
 	if (pkt->proto == NETPOL_PROTO_TCP)
 		e.tcp_state = (pkt->tcp_flags & (NETPOL_TCP_SYN | NETPOL_TCP_ACK)) == NETPOL_TCP_SYN
 				      ? NETPOL_TCP_SYN_SENT
 				      : NETPOL_TCP_ESTABLISHED; /* picked up mid-flow, e.g. the pod was not isolated */
+	/* A retransmitted SYN (or a reused tuple) rewrites the entry in place: cheaper than an LRU insert. */
+	live = bpf_map_lookup_elem(&netpol_ct, key);
+	if (live) {
+		*live = e;
+		return;
+	}
 	bpf_map_update_elem(&netpol_ct, key, &e, BPF_ANY);
 }

@@ -99,7 +99,7 @@ static __always_inline int netpol_handle(struct __sk_buff *skb, const __u8 dir)
 	if (pkt.icmp == NETPOL_ICMP_CONTROL)
 		return netpol_verdict(skb, cfg, &pkt, dir, NETPOL_REASON_CONTROL, 0);
 
-	now = bpf_ktime_get_ns();
+	now = bpf_ktime_get_coarse_ns(); /* a tick of precision is plenty for timeouts of seconds */
 	if (pkt.frag == NETPOL_FRAG_LATER) {
 		if (state == NETPOL_STATE_OPEN)
 			return netpol_verdict(skb, cfg, &pkt, dir, NETPOL_REASON_NOT_ISOLATED, 0);

@@ -1,0 +1,66 @@
+/**
+ * The eBPF programs' packet-level cases (bpf/tests, through BPF_PROG_TEST_RUN) as one jest suite: builds the object
+ * and the runner with `make -C bpf tests`, runs every case, and fails on any failed, missing or unreported case.
+ * Needs root (and clang, bpftool, libbpf-dev); elsewhere the suite is skipped with the reason printed.
+ */
+import { packetRunnerUnavailable, parsePacketTestOutput, PacketTestReport, runPacketTests } from '../../bench/dataplane/packet-runner';
+
+const reason = packetRunnerUnavailable();
+if (reason) {
+  // Loud on purpose: a quiet skip would let a run without root look green.
+  process.stderr.write(`\n!!! SKIPPED eBPF packet tests (test/bpf): ${reason}\n\n`);
+  if (process.env.CI) throw new Error(`the eBPF packet tests must run in CI (as root), but: ${reason}`);
+}
+
+describe('the runner output parser', () => {
+  test('it reads passes, failures with their first assertion, and the summary', () => {
+    const parsed = parsePacketTestOutput(
+      'PASS a case passes\nFAIL a case fails: tests/cases.c:10: expected x == DROP (1 failed of 3)\nSUMMARY cases=2 passed=1 failed=1\n',
+    );
+    expect(parsed.cases).toEqual([
+      { name: 'a case passes', passed: true },
+      { name: 'a case fails', passed: false, message: 'tests/cases.c:10: expected x == DROP (1 failed of 3)' },
+    ]);
+    expect(parsed.summary).toEqual({ cases: 2, passed: 1, failed: 1 });
+  });
+
+  test('a crashed runner has no summary', () => {
+    expect(parsePacketTestOutput('PASS one\n').summary).toBeUndefined();
+  });
+});
+
+(reason ? describe.skip : describe)('the tc programs, packet by packet (BPF_PROG_TEST_RUN)', () => {
+  let report: PacketTestReport;
+
+  beforeAll(() => {
+    report = runPacketTests();
+  }, 180_000);
+
+  test('the runner ran to completion and reported cases', () => {
+    expect(report.stderr).not.toMatch(/cannot load|missing from the object/);
+    expect(report.summary).toBeDefined();
+    expect(report.summary!.cases).toBeGreaterThanOrEqual(40);
+    expect(report.cases).toHaveLength(report.summary!.cases);
+  });
+
+  test('every case passed', () => {
+    const failed = report.cases.filter((c) => !c.passed).map((c) => `${c.name}: ${c.message}`);
+    expect(failed).toEqual([]);
+    expect(report.summary!.failed).toBe(0);
+    expect(report.exitCode).toBe(0);
+  });
+
+  test.each([
+    'except holes are decided by the longest prefix',
+    "a reply on another pod's interface does not pass",
+    'IPv6 hosts, CIDRs and except holes',
+    'SCTP ports are enforced and SCTP replies tracked',
+    'ICMP echo passes only for peers allowed every port, and its reply via conntrack',
+    'truncated headers are dropped',
+    'IPv4 later fragments follow the verdict of their first fragment',
+    'default-deny state drops both directions',
+    'events are rate-limited per CPU and second',
+  ])('the issue\'s required case "%s" ran and passed', (name) => {
+    expect(report.cases.find((c) => c.name === name)).toEqual({ name, passed: true });
+  });
+});
