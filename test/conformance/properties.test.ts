@@ -8,11 +8,13 @@ import { selectorMatches } from '../../lib/model/selector';
 import { ClusterState, NetworkPolicy, PolicyRule, PolicyType } from '../../lib/model/types';
 import { PortQuery, ProbeResult, Reachability } from '../../lib/verdict/reachability';
 import { clusterState, EXTERNAL_ADDRESSES, NUMERIC_PROBES, policyDraft, policyIn, rule } from './arbitraries';
+import { clusterOf } from './load';
+import { toObjects } from './to-objects';
 
 /** Runs per property: enough to reach the corners of the small vocabularies, few enough for a few seconds. */
-const RUNS = { numRuns: 150 };
+const RUNS = { numRuns: 100 };
 /** The exhaustive pairwise comparison probes every endpoint pair on every port: fewer, larger runs. */
-const PAIRWISE_RUNS = { numRuns: 60 };
+const PAIRWISE_RUNS = { numRuns: 50 };
 
 /** Every pod identity and a few external addresses. */
 function endpointsOf(cluster: ClusterState): string[] {
@@ -25,15 +27,20 @@ function portsOf(cluster: ClusterState): PortQuery[] {
   return [...NUMERIC_PROBES, ...names.map((port) => ({ port }))];
 }
 
-/** `from>to port/protocol` of every allowed probe. */
-function allowedSet(result: ProbeResult): Set<string> {
-  const allowed = new Set<string>();
+/** Every probed cell, `from>to port/protocol` to its verdict. */
+function cellsOf(result: ProbeResult): Map<string, boolean> {
+  const cells = new Map<string, boolean>();
   for (const grid of result.grids()) {
     grid.allowed.forEach((row, r) => row.forEach((cell, c) => {
-      if (cell) allowed.add(`${grid.from[r]}>${grid.to[c]} ${grid.port}/${grid.protocol}`);
+      if (cell !== undefined) cells.set(`${grid.from[r]}>${grid.to[c]} ${grid.port}/${grid.protocol}`, cell);
     }));
   }
-  return allowed;
+  return cells;
+}
+
+/** `from>to port/protocol` of every allowed probe. */
+function allowedSet(result: ProbeResult): Set<string> {
+  return new Set([...cellsOf(result)].filter(([, allowed]) => allowed).map(([probe]) => probe));
 }
 
 function probeAll(cluster: ClusterState): ProbeResult {
@@ -125,6 +132,15 @@ describe('the engine over random valid clusters', () => {
       expect(verdicts.map((v) => [`${v.from}>${v.to} ${v.port}/${v.protocol}`, v.allowed]).sort()).toEqual([...pairwise].sort());
       expect(result.summary.allowed).toBe([...pairwise.values()].filter(Boolean).length);
     }), { ...PAIRWISE_RUNS, seed: 2 });
+  });
+
+  test('written as Kubernetes objects and loaded back, a cluster loads without problems and gives the same verdicts', () => {
+    fc.assert(fc.property(clusterState, (model) => {
+      const loaded = clusterOf(toObjects(model));
+      expect(loaded.pods.map((p) => p.id).sort()).toEqual(model.pods.map((p) => p.id).sort());
+      expect(loaded.policies.map((p) => [p.id, p.policyTypes])).toEqual(model.policies.map((p) => [p.id, p.policyTypes]));
+      expect(Object.fromEntries(cellsOf(probeAll(loaded)))).toEqual(Object.fromEntries(cellsOf(probeAll(model))));
+    }), { ...RUNS, seed: 6 });
   });
 
   test('adding a rule to an existing policy never removes an allowed connection', () => {
