@@ -28,10 +28,13 @@ export class NetworkPolicyClusterStack extends Stack {
   }
 }
 
-/** Builds the example app: the stack, checked by cdk-nag's AwsSolutions pack. */
-export function buildApp(app: App = new App()): { app: App; stack: NetworkPolicyClusterStack } {
+/**
+ * Builds the example app: the stack, checked by cdk-nag's AwsSolutions pack. `acknowledge: false` leaves the accepted
+ * findings unacknowledged (tests use it to prove the pack really runs).
+ */
+export function buildApp(app: App = new App(), acknowledge = true): { app: App; stack: NetworkPolicyClusterStack } {
   const stack = new NetworkPolicyClusterStack(app, 'EksNetpolCluster');
-  acknowledgeClusterFindings(stack.cluster);
+  if (acknowledge) acknowledgeClusterFindings(stack.cluster);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack };
 }
