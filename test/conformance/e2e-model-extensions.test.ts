@@ -6,10 +6,13 @@
  */
 import { Reachability } from '../../lib/verdict/reachability';
 import { E2eCase, probe, runCase, single } from './e2e-case';
-import { ALLOW_DNS_RULE, e2eObjects, E2E_PORTS, E2E_PROTOCOLS, networkPolicy, podIp, podLabel, PODS } from './e2e-model';
+import { ALLOW_DNS_RULE, e2eObjects, E2E_PORTS, E2E_PROTOCOLS, networkPolicy, podIp, podIp6, podLabel, PODS } from './e2e-model';
+import { TruthTable } from './truth-table';
 import { clusterOf } from './load';
 
 const x = 'x';
+const egressFromA = (name: string, ...rules: Record<string, unknown>[]) =>
+  networkPolicy(x, name, { podSelector: podLabel('a'), egress: rules, policyTypes: ['Egress'] });
 
 const CASES: E2eCase[] = [
   {
@@ -87,6 +90,15 @@ const CASES: E2eCase[] = [
       ],
     }],
   },
+  {
+    name: 'on a dual-stack cluster an IPv6 ipBlock admits pods by their IPv6 address',
+    steps: [{
+      when: 'with every pod dual-stack',
+      dualStack: true,
+      policies: [egressFromA('allow-to-y-v6', { to: [{ ipBlock: { cidr: 'fd00:10:2::/64', except: [`${podIp6('y/c')}/128`] } }] })],
+      probes: [probe(80, 'TCP', (t) => t.egressFrom('x/a', false).pair('x/a', 'y/a', true).pair('x/a', 'y/b', true))],
+    }],
+  },
   single('an ipBlock written with host bits set is the masked block',
     [networkPolicy(x, 'allow-from-y-block', {
       podSelector: podLabel('a'), ingress: [{ from: [{ ipBlock: { cidr: `${podIp('y/b')}/24` } }] }], policyTypes: ['Ingress'],
@@ -108,6 +120,21 @@ describe('NetworkPolicy semantics beyond the e2e suite, on its x/y/z model', () 
       }
     }
     expect(reach.probe({ ports: [{ port: 80 }] }).summary).toEqual({ probes: PODS.length * PODS.length, allowed: PODS.length, denied: PODS.length * (PODS.length - 1) });
+  });
+
+  test('without ports to probe, every declared port and protocol is probed, and a port-less policy decides them all alike', () => {
+    const reach = new Reachability(clusterOf(e2eObjects({ policies: [networkPolicy(x, 'deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] })] })));
+    const result = reach.probe();
+    const grids = result.grids();
+    expect(grids.map((g) => `${g.port}/${g.protocol}`)).toEqual(['80/SCTP', '80/TCP', '80/UDP', '81/SCTP', '81/TCP', '81/UDP']);
+    const expected = new TruthTable(PODS).peers({}, { namespace: x }, false).render();
+    for (const grid of grids) {
+      const observed = new TruthTable(PODS);
+      grid.from.forEach((from, r) => grid.to.forEach((to, c) => observed.pair(from, to, grid.allowed[r][c]!)));
+      expect({ port: `${grid.port}/${grid.protocol}`, table: observed.render() }).toEqual({ port: `${grid.port}/${grid.protocol}`, table: expected });
+    }
+    // 9 pods into x's 3 pods, minus x's 3 loopbacks, on 6 ports: denied.
+    expect(result.summary).toEqual({ probes: 81 * 6, allowed: (81 - 24) * 6, denied: 24 * 6 });
   });
 
   test('ipBlocks admit cluster-external addresses, and only ipBlocks or peerless rules do', () => {

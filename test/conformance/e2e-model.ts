@@ -25,6 +25,12 @@ export function podIp(id: string): string {
   return `10.0.${nsIndex + 1}.${podIndex + 10}`;
 }
 
+/** The IPv6 address of a pod of a dual-stack model: x/a is fd00:10:1::a, z/c is fd00:10:3::c. */
+export function podIp6(id: string): string {
+  const [, nsPart, podPart] = /^10\.0\.(\d)\.(\d+)$/.exec(podIp(id))!;
+  return `fd00:10:${nsPart}::${Number(podPart).toString(16)}`;
+}
+
 /** The container port name the suite gives a port and protocol: `serve-80-tcp`. */
 export function portName(port: number, protocol: Protocol): string {
   return `serve-${port}-${protocol.toLowerCase()}`;
@@ -44,6 +50,12 @@ export interface ModelOptions {
    * @default [80, 81]
    */
   readonly ports?: readonly number[];
+  /**
+   * Gives every pod an IPv6 address too (`fd00:10:1::a` for x/a), after its IPv4 one.
+   *
+   * @default false
+   */
+  readonly dualStack?: boolean;
   /** Ports replacing the served ports of single pods (`{'y/b': [80]}`). */
   readonly podPorts?: Readonly<Record<string, readonly number[]>>;
 }
@@ -69,7 +81,11 @@ export function e2eObjects(options: ModelOptions): KubeObject[] {
           ports: [{ containerPort: port, name: portName(port, protocol), protocol }],
         }))),
       },
-      status: { phase: 'Running', podIP: podIp(id), podIPs: [{ ip: podIp(id) }] },
+      status: {
+        phase: 'Running',
+        podIP: podIp(id),
+        podIPs: [{ ip: podIp(id) }, ...(options.dualStack ? [{ ip: podIp6(id) }] : [])],
+      },
     };
   });
   // A typo in an override must fail loudly, not leave the model unchanged.
