@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "live.h"
 
 static int map_fd(struct env *e, const char *name)
 {
@@ -100,12 +101,13 @@ static void load(struct env *e, const char *path)
 	e->budget = map_fd(e, NETPOL_BUDGET_MAP);
 }
 
-static int run_cases(struct env *e, const char *only)
+/* Runs one table of cases; returns the number of failures and adds to *passed. */
+static int run_table(struct env *e, const struct test_case *cases, int count, const char *only, int *passed)
 {
-	int i, passed = 0, failed = 0;
+	int i, failed = 0;
 
-	for (i = 0; i < netpol_case_count; i++) {
-		const struct test_case *c = &netpol_cases[i];
+	for (i = 0; i < count; i++) {
+		const struct test_case *c = &cases[i];
 		struct pkt p = { .len = 0 };
 
 		if (only && !strstr(c->name, only))
@@ -133,9 +135,19 @@ static int run_cases(struct env *e, const char *only)
 			failed++;
 		} else {
 			printf("PASS %s\n", c->name);
-			passed++;
+			(*passed)++;
 		}
 	}
+	return failed;
+}
+
+static int run_cases(struct env *e, const char *only)
+{
+	int passed = 0, failed;
+
+	failed = run_table(e, netpol_cases, netpol_case_count, only, &passed);
+	failed += run_table(e, netpol_live_cases, netpol_live_case_count, only, &passed);
+	live_teardown();
 	printf("SUMMARY cases=%d passed=%d failed=%d\n", passed + failed, passed, failed);
 	return failed || passed == 0 ? 1 : 0;
 }

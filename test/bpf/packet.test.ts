@@ -1,6 +1,7 @@
 /**
- * The eBPF programs' packet-level cases (bpf/tests, through BPF_PROG_TEST_RUN) as one jest suite: builds the object
- * and the runner with `make -C bpf tests`, runs every case, and fails on any failed, missing or unreported case.
+ * The eBPF programs' packet-level cases (bpf/tests, through BPF_PROG_TEST_RUN, plus "live:" cases with real TCP
+ * connections through the programs attached to a veth as the agent attaches them) as one jest suite: builds the
+ * object and the runner with `make -C bpf tests`, runs every case, and fails on any failed, missing or unreported case.
  * Needs root (and clang, bpftool, libbpf-dev); elsewhere the suite is skipped with the reason printed.
  */
 import { packetRunnerUnavailable, parsePacketTestOutput, PacketTestReport, runPacketTests } from '../../bench/dataplane/packet-runner';
@@ -60,6 +61,8 @@ describe('the runner output parser', () => {
     'IPv4 later fragments follow the verdict of their first fragment',
     'default-deny state drops both directions',
     'events are rate-limited per CPU and second',
+    'live: an egress rule lets the pod connect out and the reply passes its isolated ingress',
+    'live: an ingress rule lets the node side connect in, and only in',
   ])('the issue\'s required case "%s" ran and passed', (name) => {
     expect(report.cases.find((c) => c.name === name)).toEqual({ name, passed: true });
   });
