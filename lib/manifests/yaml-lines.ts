@@ -194,7 +194,10 @@ function itemOf(entry: ChildLines, index: number): { line: number; value: unknow
 function fieldOf(entry: ChildLines, key: string): { line: number; value: unknown } | undefined {
   let found: { line: number; value: unknown } | undefined;
   for (let at = 1; at + 1 < entry.length; at += 4) {
-    if (String(entry[at + 1]) === key) found = { line: entry[at] as number, value: entry[at + 3] };
+    const name = entry[at + 1];
+    // Keys are strings, or scalars js-yaml resolved (80: x); complex keys never name a field.
+    const same = typeof name === 'string' ? name === key : (typeof name === 'number' || typeof name === 'boolean') && String(name) === key;
+    if (same) found = { line: entry[at] as number, value: entry[at + 3] };
   }
   return found;
 }

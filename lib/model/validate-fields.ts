@@ -20,6 +20,22 @@ export function typeName(value: unknown): string {
   return `${typeof value === 'number' ? 'the number' : 'the value'} ${String(value)}`;
 }
 
+/**
+ * The text of a scalar, for a message or a fix. Objects and lists are summarized, never converted: a parsed object
+ * may have a `toString` field that is not a function.
+ */
+export function scalarText(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === null || value === undefined) return '';
+  return Array.isArray(value) ? '[...]' : '{...}';
+}
+
+/** The fix for a value that must be a string: quote a scalar (`quote it: name: "1"`), or write a string. */
+export function quoteFix(value: unknown, before = ''): string {
+  const scalar = typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint';
+  return scalar ? `quote it: ${before}"${String(value)}"` : `write a string${before ? ` for ${before.replace(/: $/, '')}` : ''}`;
+}
+
 /** Reads an optional object field; reports and returns undefined when it is there but not an object. */
 export function optionalObject(scope: ObjectScope, value: unknown, path: FieldPath, example: string): JsonObject | undefined {
   if (value === undefined || value === null) return undefined;
@@ -40,7 +56,7 @@ export function optionalList(scope: ObjectScope, value: unknown, path: FieldPath
 export function optionalString(scope: ObjectScope, value: unknown, path: FieldPath): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
-  scope.report(path, `must be a string, not ${typeName(value)}`, `quote the value: "${String(value)}"`);
+  scope.report(path, `must be a string, not ${typeName(value)}`, quoteFix(value));
   return undefined;
 }
 

@@ -7,7 +7,7 @@ import {
   Cidr, IpBlock, LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule, PolicyType, Protocol, PROTOCOLS,
 } from './types';
 import { FieldPath, ObjectScope } from './validate-context';
-import { checkKnownFields, isObject, JsonObject, optionalList, optionalObject, typeName } from './validate-fields';
+import { checkKnownFields, isObject, JsonObject, optionalList, optionalObject, scalarText, typeName } from './validate-fields';
 import { portNameProblem } from './validate-names';
 import { validateLabelSelector } from './validate-selector';
 
@@ -189,10 +189,10 @@ function validateIpBlock(scope: ObjectScope, raw: unknown, path: FieldPath): IpB
     const hole = parseCidrField(scope, item, exceptPath);
     if (!hole || !cidr) return;
     if (hole.family !== cidr.family) {
-      scope.report(exceptPath, `must be a strict subset of cidr ${cidr.text}, but "${String(item)}" is IPv${hole.family} and the cidr IPv${cidr.family}`,
+      scope.report(exceptPath, `must be a strict subset of cidr ${cidr.text}, but "${scalarText(item)}" is IPv${hole.family} and the cidr IPv${cidr.family}`,
         `except only addresses of the cidr's family, or move it to an ipBlock with an IPv${hole.family} cidr`);
     } else if (hole.prefixLength <= cidr.prefixLength || !cidrCovers(cidr, hole)) {
-      scope.report(exceptPath, `must be a strict subset of cidr ${cidr.text}, but "${String(item)}" is not strictly inside it`,
+      scope.report(exceptPath, `must be a strict subset of cidr ${cidr.text}, but "${scalarText(item)}" is not strictly inside it`,
         `except a smaller block inside ${cidr.text}, or widen the cidr`);
     } else {
       except.push(hole);

@@ -4,7 +4,7 @@
  */
 import { LabelSelector, LabelSelectorRequirement, Labels } from './types';
 import { FieldPath, ObjectScope } from './validate-context';
-import { checkKnownFields, isObject, JsonObject, optionalList, optionalObject, typeName } from './validate-fields';
+import { checkKnownFields, isObject, JsonObject, optionalList, optionalObject, quoteFix, scalarText, typeName } from './validate-fields';
 import { labelKeyProblem, labelValueProblem } from './validate-names';
 
 const OPERATORS: readonly LabelSelectorRequirement['operator'][] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
@@ -24,8 +24,7 @@ export function validateLabels(scope: ObjectScope, raw: unknown, path: FieldPath
     const keyProblem = labelKeyProblem(key);
     if (keyProblem) scope.report(keyPath, `label key "${key}" ${keyProblem}`, 'use a key like "app" or "example.com/team"');
     if (typeof value !== 'string') {
-      const quoted = value === null ? '""' : `"${String(value)}"`;
-      scope.report(keyPath, `label value must be a string, not ${typeName(value)}`, `quote it: ${key}: ${quoted}`);
+      scope.report(keyPath, `label value must be a string, not ${typeName(value)}`, value === null ? `write ${key}: ""` : quoteFix(value, `${key}: `));
       continue;
     }
     const valueProblem = labelValueProblem(value);
@@ -87,7 +86,7 @@ function requirementKey(scope: ObjectScope, raw: JsonObject, path: FieldPath): s
     return undefined;
   }
   if (typeof raw.key !== 'string') {
-    scope.report([...path, 'key'], `must be a string, not ${typeName(raw.key)}`, `quote it: key: "${String(raw.key)}"`);
+    scope.report([...path, 'key'], `must be a string, not ${typeName(raw.key)}`, quoteFix(raw.key, 'key: '));
     return undefined;
   }
   const problem = labelKeyProblem(raw.key);
@@ -105,7 +104,7 @@ function requirementOperator(scope: ObjectScope, raw: JsonObject, path: FieldPat
     scope.report([...path, 'operator'], 'is required', `use one of ${OPERATORS.join(', ')}`);
     return undefined;
   }
-  const text = String(operator);
+  const text = scalarText(operator);
   const sameLetters = OPERATORS.find((op) => op.toLowerCase() === text.toLowerCase().replace(/[^a-z]/g, ''));
   scope.report([...path, 'operator'], `unsupported operator "${text}"`,
     sameLetters ? `write "${sameLetters}" (operators are case-sensitive)` : `use one of ${OPERATORS.join(', ')}`);
@@ -121,7 +120,7 @@ function requirementValues(scope: ObjectScope, raw: JsonObject, path: FieldPath)
   const values: string[] = [];
   list.forEach((value, index) => {
     if (typeof value !== 'string') {
-      scope.report([...path, 'values', index], `must be a string, not ${typeName(value)}`, `quote it: "${String(value)}"`);
+      scope.report([...path, 'values', index], `must be a string, not ${typeName(value)}`, quoteFix(value));
       ok = false;
       return;
     }

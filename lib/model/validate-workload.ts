@@ -6,7 +6,7 @@
 import { parseIp } from './cidr';
 import { ContainerPort, Labels, PodIdentity, Service, WorkloadKind } from './types';
 import { FieldPath, ObjectScope } from './validate-context';
-import { isObject, JsonObject, optionalList, optionalObject, optionalString, typeName } from './validate-fields';
+import { isObject, JsonObject, optionalList, optionalObject, optionalString, scalarText, typeName } from './validate-fields';
 import { portNameProblem } from './validate-names';
 import { validateProtocol } from './validate-policy';
 import { validateLabels } from './validate-selector';
@@ -178,7 +178,7 @@ function validatePodIps(scope: ObjectScope, rawStatus: unknown): string[] {
   const list = optionalList(scope, status.podIPs, ['status', 'podIPs']) ?? [];
   list.forEach((item, index) => {
     if (!isObject(item)) {
-      scope.report(['status', 'podIPs', index], `must be an object, not ${typeName(item)}`, `write { ip: ${String(item)} }`);
+      scope.report(['status', 'podIPs', index], `must be an object, not ${typeName(item)}`, `write { ip: ${scalarText(item) || '10.0.0.7'} }`);
       return;
     }
     add(item.ip, ['status', 'podIPs', index, 'ip']);

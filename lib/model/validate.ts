@@ -10,7 +10,7 @@
 import { Problem } from './problems';
 import { Labels, NAMESPACE_NAME_LABEL, Namespace, NetworkPolicy, PodIdentity, Service, WorkloadKind } from './types';
 import { FieldPath, ObjectOrigin, ObjectScope } from './validate-context';
-import { checkKnownFields, isObject, JsonObject, optionalObject, typeName } from './validate-fields';
+import { checkKnownFields, isObject, JsonObject, optionalObject, quoteFix, scalarText, typeName } from './validate-fields';
 import { dns1123LabelProblem, dns1123SubdomainProblem, suggestDnsName } from './validate-names';
 import { validateNetworkPolicySpec } from './validate-policy';
 import { validateLabels } from './validate-selector';
@@ -118,7 +118,7 @@ export function validateObjectInto(raw: unknown, options: ValidateOptions, probl
     // A kind of the same name in another group is someone's custom resource: not ours to judge.
     if (apiVersion !== undefined && apiVersion !== null && apiVersion !== '' && !removed) return undefined;
     const scope = new ObjectScope(objectLabel(kind, raw, options), problems, options.origin);
-    scope.report(['apiVersion'], removed ? `${String(apiVersion)} no longer serves ${kind}` : 'is required',
+    scope.report(['apiVersion'], removed ? `${scalarText(apiVersion)} no longer serves ${kind}` : 'is required',
       `write apiVersion: ${expectedVersion}`);
     return undefined;
   }
@@ -177,7 +177,7 @@ function validateMetadata(scope: ObjectScope, kind: string, raw: unknown, defaul
     const generated = typeof metadata.generateName === 'string' ? ' (generateName gives a name only at creation, so policies and verdicts cannot refer to it)' : '';
     scope.report([...path, 'name'], `is required${generated}`, `add metadata.name, like name: my-${kind.toLowerCase()}`);
   } else if (typeof name !== 'string') {
-    scope.report([...path, 'name'], `must be a string, not ${typeName(name)}`, `quote it: name: "${String(name)}"`);
+    scope.report([...path, 'name'], `must be a string, not ${typeName(name)}`, quoteFix(name, 'name: '));
   } else {
     const problem = clusterScoped ? dns1123LabelProblem(name) : dns1123SubdomainProblem(name);
     if (problem) scope.report([...path, 'name'], `"${name}" ${problem}`, `write name: ${suggestDnsName(name)}`);
@@ -186,7 +186,7 @@ function validateMetadata(scope: ObjectScope, kind: string, raw: unknown, defaul
   let namespace = defaultNamespace;
   if (!clusterScoped && metadata.namespace !== undefined && metadata.namespace !== null && metadata.namespace !== '') {
     if (typeof metadata.namespace !== 'string') {
-      scope.report([...path, 'namespace'], `must be a string, not ${typeName(metadata.namespace)}`, `quote it: namespace: "${String(metadata.namespace)}"`);
+      scope.report([...path, 'namespace'], `must be a string, not ${typeName(metadata.namespace)}`, quoteFix(metadata.namespace, 'namespace: '));
     } else {
       const problem = dns1123LabelProblem(metadata.namespace);
       if (problem) scope.report([...path, 'namespace'], `"${metadata.namespace}" ${problem}`, `write namespace: ${suggestDnsName(metadata.namespace).replace(/\./g, '-')}`);
