@@ -28,6 +28,14 @@ export class Bitset {
     for (let i = 0; i < a.length; i++) a[i] |= b[i];
   }
 
+  /** this |= a & b, without allocating. */
+  orAndInPlace(a: Bitset, b: Bitset): void {
+    const out = this.words;
+    const x = a.words;
+    const y = b.words;
+    for (let i = 0; i < out.length; i++) out[i] |= x[i] & y[i];
+  }
+
   andInPlace(other: Bitset): void {
     const a = this.words;
     const b = other.words;

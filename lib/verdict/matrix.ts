@@ -98,22 +98,23 @@ export function computeMatrix(
   const computePort = (port: ResolvedPort, probed: readonly number[], visit: (j: number, allowed: Bitset) => void) => {
     const admits = new PortAdmission(port, universe);
 
-    // Egress rows, shared by sources isolated by the same policies.
+    // Egress rows, written in place; sources isolated by the same policies copy the first such row.
     rows.fill(0);
-    const rowCache = new Map<string, Bitset>();
+    const firstRowOf = new Map<string, number>();
     sourceMask.forEach((at) => {
       const isolating = egressPolicies[at];
       if (!isolating) return;
       const cacheKey = isolating.join(',');
-      let row = rowCache.get(cacheKey);
-      if (!row) {
-        row = new Bitset(size);
-        for (const p of isolating) {
-          for (const rule of compiled[p].egress) admits.orRuleInto(rule, row);
-        }
-        rowCache.set(cacheKey, row);
+      const first = firstRowOf.get(cacheKey);
+      if (first !== undefined) {
+        rows.copyWithin(at * words, first * words, (first + 1) * words);
+        return;
       }
-      rows.set(row.words, at * words);
+      firstRowOf.set(cacheKey, at);
+      const row = new Bitset(size, rows.subarray(at * words, (at + 1) * words));
+      for (const p of isolating) {
+        for (const rule of compiled[p].egress) admits.orRuleInto(rule, row);
+      }
     });
     transposeBits(rows, columns, size, words);
 
@@ -262,9 +263,7 @@ class PortAdmission {
       row.orInPlace(compiled.peers);
       return;
     }
-    const both = compiled.peers.clone();
-    both.andInPlace(admitted);
-    row.orInPlace(both);
+    row.orAndInPlace(compiled.peers, admitted);
   }
 
   private admitted(rule: PolicyRule): Bitset | 'all' | 'none' {
