@@ -58,7 +58,9 @@
  *     datagram (ifindex, addresses, protocol, IP id) is remembered in NETPOL_FRAG for NETPOL_FRAG_TIMEOUT_NS and
  *     later fragments of it pass. A non-first fragment of an unknown datagram is dropped.
  *   - Malformed or truncated packets (short or inconsistent IP header, L4 header shorter than its protocol needs,
- *     too many IPv6 extension headers) are dropped, whatever the pod's state; the kernel's own stack would drop them.
+ *     too many IPv6 extension headers, headers past byte 512) are dropped, whatever the pod's state; the kernel's own
+ *     stack would drop them. VLAN-tagged frames (which would hide the IP header) are dropped unless the direction is
+ *     not isolated. An IPv4 total length or IPv6 payload length of 0 (BIG TCP aggregates) is accepted.
  *   - A TCP SYN without ACK always re-checks policy (new connection) even when a conntrack entry exists, so a
  *     revoked rule stops new connections at once; established flows live until their conntrack entry times out.
  */

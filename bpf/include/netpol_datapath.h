@@ -3,9 +3,10 @@
  * netpol_datapath.h: the decision for one packet on a pod's host-side veth, shared by both programs.
  *
  * Order (each step is final when it decides):
- *   1. non-IP frame                         -> pass  (NON_IP)
+ *   1. non-IP frame (VLAN-tagged excepted)  -> pass  (NON_IP)
  *   2. ifindex not in netpol_pods           -> pass  (UNKNOWN_POD), or drop (UNKNOWN_STRICT) in strict mode
  *   3. state DEFAULT_DENY                   -> drop  (DEFAULT_DENY)
+ *      VLAN-tagged frame                    -> pass if OPEN (NOT_ISOLATED), else drop (MALFORMED)
  *   4. malformed / truncated headers        -> drop  (MALFORMED)
  *   5. ICMPv6 neighbour discovery / MLD     -> pass  (CONTROL)
  *   6. later fragment                       -> pass if OPEN (NOT_ISOLATED) or its first fragment passed (FRAGMENT),
@@ -72,7 +73,7 @@ static __always_inline int netpol_handle(struct __sk_buff *skb, const __u8 dir)
 	struct netpol_pod *pod;
 	__u32 ifindex = skb->ifindex, zero = 0, port_set;
 	__u16 eth_proto;
-	__u8 state;
+	__u8 state, tagged;
 	__u64 now;
 	__u8 *eth;
 
@@ -81,7 +82,8 @@ static __always_inline int netpol_handle(struct __sk_buff *skb, const __u8 dir)
 	if (!eth)
 		return netpol_verdict(skb, cfg, &pkt, dir, NETPOL_REASON_NON_IP, 0);
 	eth_proto = *(__u16 *)(eth + 12);
-	if (eth_proto != bpf_htons(ETH_P_IP) && eth_proto != bpf_htons(ETH_P_IPV6))
+	tagged = eth_proto == bpf_htons(ETH_P_8021Q) || eth_proto == bpf_htons(ETH_P_8021AD);
+	if (eth_proto != bpf_htons(ETH_P_IP) && eth_proto != bpf_htons(ETH_P_IPV6) && !tagged)
 		return netpol_verdict(skb, cfg, &pkt, dir, NETPOL_REASON_NON_IP, 0);
 
 	pod = bpf_map_lookup_elem(&netpol_pods, &ifindex);
@@ -93,6 +95,10 @@ static __always_inline int netpol_handle(struct __sk_buff *skb, const __u8 dir)
 	state = dir == NETPOL_DIR_INGRESS ? pod->ingress : pod->egress;
 	if (state != NETPOL_STATE_OPEN && state != NETPOL_STATE_ISOLATED)
 		return netpol_verdict(skb, cfg, &pkt, dir, NETPOL_REASON_DEFAULT_DENY, 0);
+	/* A VLAN tag in the frame would hide the IP header from the policy: pods have no business sending one. */
+	if (tagged)
+		return netpol_verdict(skb, cfg, &pkt, dir,
+				      state == NETPOL_STATE_OPEN ? NETPOL_REASON_NOT_ISOLATED : NETPOL_REASON_MALFORMED, 0);
 
 	if (netpol_parse(skb, eth_proto, &pkt))
 		return netpol_verdict(skb, cfg, &pkt, dir, NETPOL_REASON_MALFORMED, 0);

@@ -171,7 +171,8 @@ static __always_inline int netpol_parse_v4(struct __sk_buff *skb, struct netpol_
 		return -1;
 	ihl = (h[0] & 0x0f) * 4;
 	tot_len = bpf_ntohs(*(__u16 *)(h + 2));
-	if (ihl < NETPOL_IPV4_MIN || tot_len < ihl || tot_len > skb->len - NETPOL_ETH_LEN)
+	/* tot_len 0 is how BIG TCP marks an aggregate larger than 64 KiB: the frame length rules then. */
+	if (ihl < NETPOL_IPV4_MIN || (tot_len && tot_len < ihl) || tot_len > skb->len - NETPOL_ETH_LEN)
 		return -1;
 	pkt->family = 4;
 	pkt->proto = h[9];
@@ -198,6 +199,7 @@ static __always_inline int netpol_parse_v6(struct __sk_buff *skb, struct netpol_
 
 	if (!h || (h[0] >> 4) != 6)
 		return -1;
+	/* A payload length of 0 (BIG TCP aggregates) passes this check: the frame length rules then. */
 	if (bpf_ntohs(*(__u16 *)(h + 4)) + NETPOL_IPV6_LEN > skb->len - NETPOL_ETH_LEN)
 		return -1;
 	pkt->family = 6;

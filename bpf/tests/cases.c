@@ -665,6 +665,39 @@ static void check_malformed_dropped_even_when_open(struct env *e, struct pkt *p)
 	EXPECT(e, stat_packets(e, NETPOL_REASON_MALFORMED) == 1);
 }
 
+static void check_vlan_tagged_frames_are_dropped(struct env *e, struct pkt *p)
+{
+	struct pkt q;
+	struct flow f = TCP4(PEER4, 1, A4, 80, SYN);
+
+	(void)p;
+	pkt_build(&q, &f);
+	/* Re-frame as 802.1Q: tag 0x8100, VLAN 5, inner type IPv4, then the IP packet (the runner's skb is untagged). */
+	memmove(q.buf + 18, q.buf + 14, q.len - 14);
+	q.buf[12] = 0x81, q.buf[13] = 0x00, q.buf[14] = 0x00, q.buf[15] = 0x05, q.buf[16] = 0x08, q.buf[17] = 0x00;
+	q.len += 4;
+	EXPECT_ACTION(e, run_pkt(e, IN, e->if_a, &q), DROP);
+	EXPECT(e, stat_packets(e, NETPOL_REASON_MALFORMED) == 1);
+	set_pod(e, e->if_a, OPEN, OPEN);
+	EXPECT_ACTION(e, run_pkt(e, IN, e->if_a, &q), PASS);
+}
+
+static void check_big_tcp_length_zero_is_accepted(struct env *e, struct pkt *p)
+{
+	struct pkt q;
+	struct flow f = TCP4(PEER4, 1, A4, 80, SYN);
+	struct flow f6 = TCP6(PEER6, 1, A6, 443, SYN);
+
+	(void)p;
+	set_host(e, IN, e->if_a, PEER6, SET_WEB);
+	pkt_build(&q, &f);
+	q.buf[14 + 2] = 0, q.buf[14 + 3] = 0;
+	EXPECT_ACTION(e, run_pkt(e, IN, e->if_a, &q), PASS);
+	pkt_build(&q, &f6);
+	q.buf[14 + 4] = 0, q.buf[14 + 5] = 0;
+	EXPECT_ACTION(e, run_pkt(e, IN, e->if_a, &q), PASS);
+}
+
 static void check_ipv4_options_are_skipped(struct env *e, struct pkt *p)
 {
 	struct flow f = TCP4(PEER4, 1, A4, 443, SYN);
@@ -879,6 +912,10 @@ const struct test_case netpol_cases[] = {
 	{ "inconsistent headers are dropped", NULL, setup_peer_web, check_inconsistent_headers_are_dropped },
 	{ "malformed packets are dropped even when the pod is not isolated", NULL, setup_open_in,
 	  check_malformed_dropped_even_when_open },
+	{ "VLAN-tagged frames are dropped unless the pod is not isolated", NULL, setup_peer_web,
+	  check_vlan_tagged_frames_are_dropped },
+	{ "a zero IP length (BIG TCP) is read as the frame length", NULL, setup_peer_web,
+	  check_big_tcp_length_zero_is_accepted },
 	{ "IPv4 options are skipped to reach the ports", NULL, setup_peer_web, check_ipv4_options_are_skipped },
 	{ "IPv4 later fragments follow the verdict of their first fragment", NULL, setup_peer_dns_in,
 	  check_fragments_follow_first },
