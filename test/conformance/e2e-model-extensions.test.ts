@@ -137,6 +137,19 @@ describe('NetworkPolicy semantics beyond the e2e suite, on its x/y/z model', () 
     expect(result.summary).toEqual({ probes: 81 * 6, allowed: (81 - 24) * 6, denied: 24 * 6 });
   });
 
+  test('a namespace referenced but not declared carries only its automatic label', () => {
+    const fromZ = (target: string, namespaceSelector: Record<string, unknown>) =>
+      networkPolicy(x, `to-${target}`, { podSelector: podLabel(target), ingress: [{ from: [{ namespaceSelector }] }], policyTypes: ['Ingress'] });
+    const policies = [
+      fromZ('a', { matchLabels: { 'kubernetes.io/metadata.name': 'z' } }),
+      // The declared z would carry ns=z; the undeclared one does not.
+      fromZ('b', { matchLabels: { ns: 'z' } }),
+    ];
+    const objects = e2eObjects({ policies }).filter((o) => !(o.kind === 'Namespace' && (o.metadata as { name: string }).name === 'z'));
+    const reach = new Reachability(clusterOf(objects));
+    expect([reach.isAllowed('z/c', 'x/a', 80), reach.isAllowed('z/c', 'x/b', 80), reach.isAllowed('y/c', 'x/a', 80)]).toEqual([true, false, false]);
+  });
+
   test('ipBlocks admit cluster-external addresses, and only ipBlocks or peerless rules do', () => {
     const reach = new Reachability(clusterOf(e2eObjects({
       policies: [
