@@ -10,6 +10,7 @@ const COMMANDS: Record<string, [string, () => Command]> = {
   reach: ['who can reach whom, and why, from manifests', () => require('./commands/reach').reach],
   lint: ['catch the policy mistakes that break production on EKS', () => require('./commands/lint').lint],
   lab: ['prove in the kernel what reach predicts (root)', () => require('./commands/lab').lab],
+  doctor: ['can a live EKS cluster enforce NetworkPolicies?', () => require('./commands/doctor').doctor],
 };
 
 function usage(): string {

@@ -80,12 +80,13 @@ export const reach: Command = async (argv, io) => {
     return EXIT.INVALID;
   }
 
-  if (result.summary.probes === 0 && (args.output === 'table' || args.output === 'matrix')) {
+  const sink = new Sink(io.stdout);
+  const probes = await FORMATTERS[args.output](result, sink, { explain: args.explain, style: styleFor(io) });
+  if (probes === 0 && !sink.closed && (args.output === 'table' || args.output === 'matrix')) {
     const why = result.destinations.length === 0
       ? 'the input declares no pod identity (a Pod or a workload such as a Deployment)'
       : 'the destinations declare no container ports. Give --port to probe a port';
     io.stderr.write(`eks-netpol reach: no probes: ${why}.\n`);
   }
-  await FORMATTERS[args.output](result, new Sink(io.stdout), { explain: args.explain, style: styleFor(io) });
   return EXIT.OK;
 };

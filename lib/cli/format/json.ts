@@ -55,14 +55,18 @@ export function probeJson(verdict: Verdict, explain = false): ProbeJson {
  */
 export const writeJson: Formatter = async (result, sink, { explain }) => {
   sink.push('{"probes":[');
-  let first = true;
+  // Counted here rather than read from result.summary, which would compute the matrix a second time.
+  let probes = 0;
+  let allowed = 0;
   for (const verdict of result.verdicts()) {
-    if (sink.closed) return;
-    const line = `${first ? '\n' : ',\n'}${JSON.stringify(probeJson(verdict, explain))}`;
-    first = false;
+    if (sink.closed) return probes;
+    const line = `${probes === 0 ? '\n' : ',\n'}${JSON.stringify(probeJson(verdict, explain))}`;
+    probes++;
+    if (verdict.allowed) allowed++;
     if (sink.push(line)) await sink.flush();
   }
-  const { probes, allowed, denied } = result.summary;
-  sink.push(`${first ? '' : '\n'}],"summary":${JSON.stringify({ probes, allowed, denied })}}\n`);
+  const summary = { probes, allowed, denied: probes - allowed };
+  sink.push(`${probes === 0 ? '' : '\n'}],"summary":${JSON.stringify(summary)}}\n`);
   await sink.flush();
+  return probes;
 };

@@ -27,8 +27,9 @@ export const writeMatrix: Formatter = async (result, sink, { style }) => {
   sink.push(`${style.bold('Legend:')} ${LEGEND}\n`);
 
   const grids: ProbeGrid[] = result.grids();
+  let probes = 0;
   for (const grid of grids) {
-    if (sink.closed) return;
+    if (sink.closed) return probes;
     const pad = ' '.repeat(numberWidth - 1);
     const header = destinations.map((_, i) => String(i + 1).padStart(numberWidth)).join(' ');
     sink.push(`\n${style.bold(`${grid.port}/${grid.protocol}`)}  (rows: from, columns: to)\n`);
@@ -36,10 +37,12 @@ export const writeMatrix: Formatter = async (result, sink, { style }) => {
     for (let row = 0; row < grid.from.length; row++) {
       // Symbols are one character: pad by hand, since escape codes would fool padStart.
       const cells = grid.allowed[row].map((v) => pad + cell(v, style)).join(' ');
+      probes += grid.allowed[row].filter((v) => v !== undefined).length;
       if (sink.push(`${grid.from[row].padEnd(labelWidth)}  ${cells}\n`)) await sink.flush();
-      if (sink.closed) return;
+      if (sink.closed) return probes;
     }
   }
   await sink.flush();
+  return probes;
 };
 

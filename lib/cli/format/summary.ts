@@ -5,4 +5,5 @@ export const writeSummary: Formatter = async (result, sink) => {
   const { probes, allowed, denied } = result.summary;
   sink.push(`probes   ${probes}\nallowed  ${allowed}\ndenied   ${denied}\n`);
   await sink.flush();
+  return probes;
 };

@@ -38,14 +38,19 @@ export const writeTable: Formatter = async (result, sink, { explain, style }) =>
     `${from.padEnd(fromWidth)}${GAP}${to.padEnd(toWidth)}${GAP}${port.padEnd(PORT_WIDTH)}${GAP}${verdict}\n`;
 
   sink.push(style.bold(row('FROM', 'TO', 'PORT', 'VERDICT').trimEnd()) + '\n');
+  // Counted here rather than read from result.summary, which would compute the matrix a second time.
+  let probes = 0;
+  let allowed = 0;
   for (const verdict of result.verdicts()) {
-    if (sink.closed) return;
+    if (sink.closed) return probes;
+    probes++;
+    if (verdict.allowed) allowed++;
     const word = verdict.allowed ? style.good('allowed') : style.bad('denied');
     let text = row(verdict.from, verdict.to, `${verdict.port}/${verdict.protocol}`, word);
     if (explain) text += explainVerdict(verdict, style);
     if (sink.push(text)) await sink.flush();
   }
-  const { probes, allowed, denied } = result.summary;
-  sink.push(`\n${probes} ${probes === 1 ? 'probe' : 'probes'}: ${allowed} allowed, ${denied} denied\n`);
+  sink.push(`\n${probes} ${probes === 1 ? 'probe' : 'probes'}: ${allowed} allowed, ${probes - allowed} denied\n`);
   await sink.flush();
+  return probes;
 };

@@ -9,8 +9,11 @@ export interface FormatOptions {
   readonly style: Style;
 }
 
-/** Renders a probe result to the sink; streams, so it never holds every verdict at once. */
-export type Formatter = (result: ProbeResult, sink: Sink, options: FormatOptions) => Promise<void>;
+/**
+ * Renders a probe result to the sink and returns the number of probes it rendered. Streams, so it never holds every
+ * verdict at once.
+ */
+export type Formatter = (result: ProbeResult, sink: Sink, options: FormatOptions) => Promise<number>;
 
 /** The output formats of `reach`. */
 export const OUTPUT_FORMATS = ['table', 'json', 'matrix', 'summary'] as const;
