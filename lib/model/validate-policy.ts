@@ -7,7 +7,7 @@ import {
   Cidr, IpBlock, LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule, PolicyType, Protocol, PROTOCOLS,
 } from './types';
 import { FieldPath, ObjectScope } from './validate-context';
-import { checkKnownFields, isObject, JsonObject, optionalList, optionalObject, scalarText, typeName } from './validate-fields';
+import { checkKnownFields, closest, isObject, JsonObject, optionalList, optionalObject, scalarText, typeName } from './validate-fields';
 import { portNameProblem } from './validate-names';
 import { validateLabelSelector } from './validate-selector';
 
@@ -43,8 +43,12 @@ export function validateNetworkPolicySpec(scope: ObjectScope, rawSpec: unknown, 
 
   let podSelector: LabelSelector | undefined;
   if (spec.podSelector === undefined || spec.podSelector === null) {
-    scope.report([...path, 'podSelector'], 'is required',
-      'add podSelector: {} to select every pod of the namespace, or podSelector: { matchLabels: { app: web } }');
+    // A misspelt podSelector (reported above as an unknown field, with the fix) is not reported twice.
+    const misspelt = Object.keys(spec).some((key) => !SPEC_FIELDS.includes(key) && closest(key, SPEC_FIELDS) === 'podSelector');
+    if (!misspelt) {
+      scope.report([...path, 'podSelector'], 'is required',
+        'add podSelector: {} to select every pod of the namespace, or podSelector: { matchLabels: { app: web } }');
+    }
   } else {
     podSelector = validateLabelSelector(scope, spec.podSelector, [...path, 'podSelector']);
   }
