@@ -42,6 +42,9 @@
  *   - A HOSTS entry (a /32 or /128: typically a known pod address) must include every CIDR rule covering that
  *     address as well as its pod-selector rules, because a HOSTS hit hides the trie. A /32 (/128) ipBlock may be
  *     written either to HOSTS or to the trie (prefixlen 32 + 128), with the same result.
+ *   - One trie holds both families, so an IPv6 prefix covering ::ffff:0:0/96 (::/0, for one) also answers IPv4
+ *     lookups. When the compiler emits one, it also emits the IPv4 root 0.0.0.0/0 (prefixlen 32 + 96), which is longer
+ *     and so decides for IPv4 peers.
  *   - Named ports are resolved by the compiler (against the destination pod), per entry; the kernel sees numbers.
  *   - Port sets hold at most NETPOL_MAX_RANGES ranges: the compiler merges overlapping/adjacent ranges of the same
  *     protocol first and reports an error naming the pod and peer when more remain.
@@ -55,7 +58,7 @@
  *     judged like other ICMP. IPv6 neighbour discovery and MLD (ICMPv6 130-137, 143) and non-IP frames (ARP) always
  *     pass: without them the pod has no network at all.
  *   - Fragments: the first fragment (offset 0) carries the L4 header and is judged normally; when it passes, its
- *     datagram (ifindex, addresses, protocol, IP id) is remembered in NETPOL_FRAG for NETPOL_FRAG_TIMEOUT_NS and
+ *     datagram (ifindex, addresses, protocol, IP id) is remembered in netpol_frag for NETPOL_FRAG_TIMEOUT_NS and
  *     later fragments of it pass. A non-first fragment of an unknown datagram is dropped.
  *   - Malformed or truncated packets (short or inconsistent IP header, L4 header shorter than its protocol needs,
  *     too many IPv6 extension headers, headers past byte 512) are dropped, whatever the pod's state; the kernel's own
