@@ -99,6 +99,24 @@ const CASES: E2eCase[] = [
       probes: [probe(80, 'TCP', (t) => t.egressFrom('x/a', false).pair('x/a', 'y/a', true).pair('x/a', 'y/b', true))],
     }],
   },
+  single('a named port without a protocol is a TCP port, so serve-80-udp without protocol admits nothing',
+    [networkPolicy(x, 'serve-80-udp-as-tcp', { podSelector: {}, ingress: [{ ports: [{ port: 'serve-80-udp' }] }], policyTypes: ['Ingress'] })],
+    probe(80, 'UDP', (t) => t.peers({}, { namespace: x }, false)),
+    probe(80, 'TCP', (t) => t.peers({}, { namespace: x }, false))),
+  single('an empty from list and an empty ports list match everything, as absent ones do',
+    [networkPolicy(x, 'empty-lists', { podSelector: podLabel('a'), ingress: [{ from: [], ports: [] }], egress: [{ to: [], ports: [] }], policyTypes: ['Ingress', 'Egress'] })],
+    probe(80, 'TCP'),
+    probe(81, 'SCTP')),
+  single('rules of a direction missing from policyTypes are ignored: they neither isolate nor admit',
+    [
+      networkPolicy(x, 'egress-only-with-ingress-rules', {
+        podSelector: podLabel('a'), ingress: [{ from: [{ podSelector: podLabel('b') }] }], egress: [{ to: [{ podSelector: podLabel('c') }] }], policyTypes: ['Egress'],
+      }),
+      networkPolicy(x, 'ingress-only-with-egress-rules', {
+        podSelector: podLabel('b'), ingress: [{ from: [{ podSelector: podLabel('c') }] }], egress: [{ to: [{ podSelector: podLabel('a') }] }], policyTypes: ['Ingress'],
+      }),
+    ],
+    probe(80, 'TCP', (t) => t.egressFrom('x/a', false).pair('x/a', 'x/c', true).ingressTo('x/b', false).pair('x/c', 'x/b', true))),
   single('an ipBlock written with host bits set is the masked block',
     [networkPolicy(x, 'allow-from-y-block', {
       podSelector: podLabel('a'), ingress: [{ from: [{ ipBlock: { cidr: `${podIp('y/b')}/24` } }] }], policyTypes: ['Ingress'],
@@ -135,6 +153,25 @@ describe('NetworkPolicy semantics beyond the e2e suite, on its x/y/z model', () 
     }
     // 9 pods into x's 3 pods, minus x's 3 loopbacks, on 6 ports: denied.
     expect(result.summary).toEqual({ probes: 81 * 6, allowed: (81 - 24) * 6, denied: 24 * 6 });
+  });
+
+  test('a verdict names every policy that isolates an endpoint and only the rules that admit the probe', () => {
+    const fromY = (name: string, port: number) =>
+      networkPolicy(x, name, { podSelector: podLabel('a'), ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: 'y' } } }], ports: [{ port }] }], policyTypes: ['Ingress'] });
+    const reach = new Reachability(clusterOf(e2eObjects({
+      policies: [fromY('allow-81', 81), fromY('allow-80', 80), networkPolicy('y', 'deny-egress', { podSelector: podLabel('c'), policyTypes: ['Egress'] })],
+    })));
+    expect(reach.check('y/a', 'x/a', 81, 'TCP')).toMatchObject({
+      allowed: true,
+      egress: { isolated: false, isolatedBy: [], allowedBy: [], allowed: true },
+      ingress: { isolated: true, isolatedBy: ['x/allow-80', 'x/allow-81'], allowedBy: ['x/allow-81'], rules: ['x/allow-81 ingress[0]'], allowed: true },
+    });
+    expect(reach.check('z/a', 'x/a', 81, 'TCP')).toMatchObject({ allowed: false, ingress: { isolated: true, allowedBy: [], rules: [], allowed: false } });
+    expect(reach.check('y/c', 'x/a', 80, 'TCP')).toMatchObject({
+      allowed: false,
+      egress: { isolated: true, isolatedBy: ['y/deny-egress'], allowedBy: [], allowed: false },
+      ingress: { allowedBy: ['x/allow-80'], allowed: true },
+    });
   });
 
   test('a namespace referenced but not declared carries only its automatic label', () => {
