@@ -482,6 +482,17 @@ static void check_v6_and_v4_do_not_mix(struct env *e, struct pkt *p)
 	EXPECT_ACTION(e, send_flow(e, IN, e->if_a, TCP6("fd00::a00:909", 1, A6, 80, SYN)), DROP);
 }
 
+static void check_v4_shield_under_v6_root(struct env *e, struct pkt *p)
+{
+	(void)p;
+	set_cidr(e, IN, e->if_a, "::/0", SET_ANY); /* an ipBlock ::/0 ... */
+	/* ... also covers the v4-mapped range, hence every IPv4 peer, until the IPv4 root is written. */
+	EXPECT_ACTION(e, send_flow(e, IN, e->if_a, TCP4(PEER4, 1, A4, 80, SYN)), PASS);
+	set_cidr(e, IN, e->if_a, "0.0.0.0/0", NETPOL_PORT_SET_NONE);
+	EXPECT_ACTION(e, send_flow(e, IN, e->if_a, TCP4(PEER4, 1, A4, 80, SYN)), DROP);
+	EXPECT_ACTION(e, send_flow(e, IN, e->if_a, TCP6(PEER6, 1, A6, 80, SYN)), PASS);
+}
+
 static void check_v6_extension_headers_are_walked(struct env *e, struct pkt *p)
 {
 	struct flow f = TCP6(PEER6, 1, A6, 443, SYN);
@@ -899,6 +910,8 @@ const struct test_case netpol_cases[] = {
 	{ "IPv6 hosts, CIDRs and except holes", NULL, setup_v6, check_v6_hosts_cidrs_and_holes },
 	{ "IPv4 entries are keyed v4-mapped and never match a different IPv6 address", NULL, setup_common,
 	  check_v6_and_v4_do_not_mix },
+	{ "an IPv6 root entry covers IPv4 peers until the IPv4 root shields them", NULL, setup_common,
+	  check_v4_shield_under_v6_root },
 	{ "IPv6 extension headers are walked to the transport header", NULL, setup_v6,
 	  check_v6_extension_headers_are_walked },
 	{ "an IPv6 reply passes only on the interface of its pod", NULL, setup_common, check_v6_conntrack_reply },
