@@ -1,0 +1,158 @@
+import {
+  AccessDeniedException,
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  EKSClient,
+  ListAddonsCommand,
+  ListFargateProfilesCommand,
+  ListNodegroupsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CliIO } from '../../lib/cli/io';
+import { main } from '../../lib/cli/main';
+import { cluster, nodegroup, vpcCniAddon } from './fixtures';
+
+// The credential chain's own error class (what the SDK throws when no provider yields credentials).
+const { CredentialsProviderError } = require('@smithy/core/config') as { CredentialsProviderError: new (message: string) => Error };
+
+const eks = mockClient(EKSClient);
+
+function io(): CliIO & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+    readStdin: () => '',
+    cwd: process.cwd(),
+    env: {},
+    out: () => out,
+    err: () => err,
+  };
+}
+
+/** A healthy cluster: two pages of node groups, the add-on, no Fargate. */
+function healthyCluster(): void {
+  eks.on(DescribeClusterCommand, { name: 'prod' }).resolves({ cluster: cluster() });
+  eks.on(ListAddonsCommand).resolves({ addons: ['coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni'] });
+  eks.on(DescribeAddonCommand, { clusterName: 'prod', addonName: 'vpc-cni' }).resolves({ addon: vpcCniAddon() });
+  eks.on(ListNodegroupsCommand, { clusterName: 'prod', nextToken: undefined }).resolves({ nodegroups: ['general'], nextToken: 'page-2' });
+  eks.on(ListNodegroupsCommand, { clusterName: 'prod', nextToken: 'page-2' }).resolves({ nodegroups: ['graviton'] });
+  eks.on(DescribeNodegroupCommand, { nodegroupName: 'general' }).resolves({ nodegroup: nodegroup('general', 'AL2023_x86_64_STANDARD') });
+  eks.on(DescribeNodegroupCommand, { nodegroupName: 'graviton' }).resolves({ nodegroup: nodegroup('graviton', 'BOTTLEROCKET_ARM_64') });
+  eks.on(ListFargateProfilesCommand).resolves({ fargateProfileNames: [] });
+}
+
+beforeEach(() => eks.reset());
+
+describe('eks-netpol doctor', () => {
+  test('a healthy cluster prints every check as PASS and exits 0', async () => {
+    healthyCluster();
+    const t = io();
+    expect(await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1'], t)).toBe(0);
+    expect(t.out()).toContain('Cluster prod (eu-west-1): can it enforce NetworkPolicies?');
+    expect(t.out()).toMatch(/PASS {2}node-groups +all 2 node groups run AL2023 or Bottlerocket: general \(AL2023_x86_64_STANDARD\), graviton \(BOTTLEROCKET_ARM_64\)/);
+    expect(t.out()).toContain('summary: 8 pass, 0 warn, 0 fail');
+    expect(t.err()).toBe('');
+    expect(eks.commandCalls(DescribeNodegroupCommand)).toHaveLength(2);
+  });
+
+  test('a failing check prints FAIL with its fix and exits 1', async () => {
+    healthyCluster();
+    eks.on(DescribeAddonCommand).resolves({ addon: vpcCniAddon({ configurationValues: '{}' }) });
+    const t = io();
+    expect(await main(['doctor', '-c', 'prod', '-r', 'eu-west-1'], t)).toBe(1);
+    expect(t.out()).toMatch(/FAIL {2}network-policy-enabled +enableNetworkPolicy is not "true"/);
+    expect(t.out()).toMatch(/\n +fix: add "enableNetworkPolicy": "true"/);
+  });
+
+  test('warnings alone exit 0', async () => {
+    healthyCluster();
+    eks.on(ListFargateProfilesCommand).resolves({ fargateProfileNames: ['batch'] });
+    const t = io();
+    expect(await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1'], t)).toBe(0);
+    expect(t.out()).toMatch(/WARN {2}fargate/);
+  });
+
+  test('--output json prints a document with every check and a summary', async () => {
+    healthyCluster();
+    eks.on(DescribeNodegroupCommand, { nodegroupName: 'graviton' }).resolves({ nodegroup: nodegroup('graviton', 'WINDOWS_CORE_2022_x86_64') });
+    const t = io();
+    expect(await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1', '--output', 'json'], t)).toBe(1);
+    const doc = JSON.parse(t.out());
+    expect(doc.cluster).toBe('prod');
+    expect(doc.region).toBe('eu-west-1');
+    expect(doc.checks).toHaveLength(8);
+    expect(doc.checks.find((c: { id: string }) => c.id === 'node-groups')).toMatchObject({ status: 'fail', fix: expect.any(String) });
+    expect(doc.summary).toEqual({ pass: 7, warn: 0, fail: 1 });
+  });
+
+  test('the same answers give byte-identical output', async () => {
+    healthyCluster();
+    const a = io();
+    const b = io();
+    await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1', '--output', 'json'], a);
+    await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1', '--output', 'json'], b);
+    expect(a.out()).toBe(b.out());
+  });
+
+  test('the region comes from AWS_REGION when --region is absent', async () => {
+    healthyCluster();
+    const t = { ...io(), env: { AWS_REGION: 'us-west-2' } };
+    let out = '';
+    t.stdout = { write: (s: string) => (out += s) };
+    expect(await main(['doctor', '--cluster', 'prod'], t)).toBe(0);
+    expect(out).toContain('Cluster prod (us-west-2)');
+  });
+
+  test('no credentials: exit 2 with a clear message and no stack trace', async () => {
+    eks.on(DescribeClusterCommand).rejects(new CredentialsProviderError('Could not load credentials from any providers'));
+    const t = io();
+    expect(await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1'], t)).toBe(2);
+    expect(t.err()).toBe('eks-netpol doctor: cannot check the cluster: no AWS credentials found.\nFix: configure credentials (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and try again.\n');
+    expect(t.out()).toBe('');
+  });
+
+  test('no such cluster: exit 2 naming the cluster and region', async () => {
+    eks.on(DescribeClusterCommand).rejects(new ResourceNotFoundException({ message: 'No cluster found for name: prod.', $metadata: { httpStatusCode: 404 } }));
+    const t = io();
+    expect(await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1'], t)).toBe(2);
+    expect(t.err()).toMatch(/^eks-netpol doctor: cannot check the cluster: no EKS cluster named "prod" in eu-west-1\.\nFix: .*aws eks list-clusters/);
+    expect(t.err()).not.toMatch(/\n\s+at /);
+  });
+
+  test('access denied on a later call: exit 2 naming the operation and the permissions needed', async () => {
+    healthyCluster();
+    eks.on(DescribeAddonCommand).rejects(
+      new AccessDeniedException({
+        message: 'User: arn:aws:iam::111122223333:user/dev is not authorized to perform: eks:DescribeAddon on resource: arn:aws:eks:eu-west-1:111122223333:cluster/prod',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const t = io();
+    expect(await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1'], t)).toBe(2);
+    expect(t.err()).toMatch(/access denied calling DescribeAddon on cluster "prod" in eu-west-1: User: .* is not authorized to perform: eks:DescribeAddon/);
+    expect(t.err()).toMatch(/Fix: allow eks:DescribeCluster, eks:ListAddons, eks:DescribeAddon/);
+    expect(t.err()).not.toMatch(/\n\s+at /);
+  });
+
+  test('usage errors exit 2: no --cluster, an unknown output, an unknown option', async () => {
+    for (const argv of [['doctor'], ['doctor', '--cluster', 'prod', '--output', 'yaml'], ['doctor', '--cluster', 'prod', '--zone', 'a']]) {
+      const t = io();
+      expect(await main(argv, t)).toBe(2);
+      expect(t.err()).toMatch(/^eks-netpol doctor: .*\nRun 'eks-netpol doctor --help' for usage\.\n$/);
+    }
+    expect(eks.calls()).toHaveLength(0);
+  });
+
+  test('--help prints the usage, and the command is listed in the CLI help', async () => {
+    const t = io();
+    expect(await main(['doctor', '--help'], t)).toBe(0);
+    expect(t.out()).toMatch(/^Usage: eks-netpol doctor --cluster NAME/);
+    const h = io();
+    await main(['--help'], h);
+    expect(h.out()).toMatch(/doctor +can a live EKS cluster enforce NetworkPolicies\?/);
+  });
+});
