@@ -19,8 +19,8 @@ import { Address, Endpoint, ExternalEndpoint, PodEndpoint, namespaceLabelsOf, po
 import { policyPortMatches, policySelects, rulePeersMatch } from '../verdict/evaluate';
 import { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
 import { PrefixLookup } from './lookup';
-import { ANY_PORT_SET, EMPTY_PORT_SET, PortRange, PortSet, portSetKey, unionPortSets } from './port-set';
-import { Prefix, coversV4Mapped, formatPrefix, insideV4Mapped, prefixKey, unifiedAddress } from './prefix';
+import { ANY_PORT_SET, EMPTY_PORT_SET, PortRange, PortSet, isEmptyPortSet, portSetKey, unionPortSets } from './port-set';
+import { Prefix, coversV4Mapped, formatPrefix, insideV4Mapped, unifiedAddress } from './prefix';
 
 export type { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
 
@@ -74,11 +74,36 @@ function activeRules(policies: readonly NetworkPolicy[], subject: PodEndpoint, d
   return { isolated, rules };
 }
 
-/** A candidate prefix and the ipBlocks (by index) that start or are excepted exactly there. */
+/** A candidate prefix, the ipBlocks (by index) that start or are excepted exactly there, and its result. */
 interface Candidate {
   readonly prefix: Prefix;
   readonly starts: number[];
   readonly holes: number[];
+  /** Blocks containing the prefix and not excepted at or above it (set while flattening). */
+  active?: readonly number[];
+  set?: PortSet;
+}
+
+/** Candidates grouped by family and prefix length (a level), each level by network address. */
+class CandidateLevels {
+  readonly levels = new Map<number, { family: 4 | 6; length: number; mask: bigint; byAddress: Map<bigint, Candidate> }>();
+
+  get(prefix: Prefix): Candidate {
+    const id = prefix.family * 256 + prefix.prefixLength;
+    let level = this.levels.get(id);
+    if (!level) {
+      level = { family: prefix.family, length: prefix.prefixLength, mask: prefixMask(prefix.family, prefix.prefixLength), byAddress: new Map() };
+      this.levels.set(id, level);
+    }
+    let found = level.byAddress.get(prefix.address);
+    if (!found) level.byAddress.set(prefix.address, (found = { prefix, starts: [], holes: [] }));
+    return found;
+  }
+
+  /** Levels from the shortest prefix to the longest, IPv4 first. */
+  ordered() {
+    return [...this.levels.values()].sort((a, b) => a.family - b.family || a.length - b.length);
+  }
 }
 
 /** The flattened CIDR entries of one direction (see the file comment). */
@@ -90,13 +115,7 @@ function compileCidrs(
 ): PeerEntry[] {
   const blockRule: number[] = [];
   const allPeerRules: number[] = [];
-  const candidates = new Map<string, Candidate>();
-  const candidate = (prefix: Prefix): Candidate => {
-    const key = prefixKey(prefix);
-    let found = candidates.get(key);
-    if (!found) candidates.set(key, (found = { prefix, starts: [], holes: [] }));
-    return found;
-  };
+  const candidates = new CandidateLevels();
 
   rules.forEach((active, ruleIndex) => {
     if (active.rule.peers === undefined) {
@@ -113,53 +132,63 @@ function compileCidrs(
         });
         continue;
       }
-      const block = blockRule.length;
+      const blockIndex = blockRule.length;
       blockRule.push(ruleIndex);
-      candidate(cidr).starts.push(block);
+      candidates.get(cidr).starts.push(blockIndex);
       for (const hole of except) {
-        if (!insideV4Mapped(hole)) candidate(hole).holes.push(block);
+        if (!insideV4Mapped(hole)) candidates.get(hole).holes.push(blockIndex);
       }
     }
   });
   if (allPeerRules.length > 0) {
-    candidate({ family: 4, address: 0n, prefixLength: 0 });
-    candidate({ family: 6, address: 0n, prefixLength: 0 });
+    candidates.get({ family: 4, address: 0n, prefixLength: 0 });
+    candidates.get({ family: 6, address: 0n, prefixLength: 0 });
   }
-  // An IPv6 entry covering ::ffff:0:0/96 would answer IPv4 lookups: an IPv4 root entry shields them.
-  if ([...candidates.values()].some((c) => coversV4Mapped(c.prefix))) candidate({ family: 4, address: 0n, prefixLength: 0 });
-  if (candidates.size === 0) return [];
+  // An IPv6 entry covering ::ffff:0:0/96 would answer IPv4 lookups: an IPv4 root entry (even an empty one) shields them.
+  const shieldV4 = [...candidates.levels.values()].some((level) => level.family === 6 && level.length <= 96
+    && [...level.byAddress.values()].some((c) => coversV4Mapped(c.prefix)));
+  if (shieldV4) candidates.get({ family: 4, address: 0n, prefixLength: 0 });
+  if (candidates.levels.size === 0) return [];
 
-  const sorted = [...candidates.values()].sort((a, b) => a.prefix.family - b.prefix.family
-    || a.prefix.prefixLength - b.prefix.prefixLength || (a.prefix.address < b.prefix.address ? -1 : a.prefix.address > b.prefix.address ? 1 : 0));
-  // Per family: the distinct lengths seen so far and the processed candidates by (length, address).
-  const done = new Map<string, { active: number[]; set: PortSet }>();
-  const lengths: Record<4 | 6, number[]> = { 4: [], 6: [] };
   const setMemo = new Map<string, PortSet>();
-  const out: PeerEntry[] = [];
-
-  for (const c of sorted) {
-    const { family, prefixLength, address } = c.prefix;
-    let parent: { active: number[]; set: PortSet } | undefined;
-    const known = lengths[family];
-    for (let i = known.length - 1; i >= 0 && !parent; i--) {
-      const length = known[i];
-      if (length >= prefixLength) continue;
-      parent = done.get(prefixKey({ family, prefixLength: length, address: address & prefixMask(family, length) }));
-    }
-    if (known[known.length - 1] !== prefixLength) known.push(prefixLength);
-
-    const holes = new Set(c.holes);
-    const active = [...(parent?.active ?? []), ...c.starts].filter((block) => !holes.has(block));
-    const ruleIds = [...new Set([...active.map((block) => blockRule[block]), ...allPeerRules])].sort((a, b) => a - b);
+  const setOf = (active: readonly number[]): PortSet => {
+    const ruleIds = allPeerRules.length === 0 && active.length === 1
+      ? [blockRule[active[0]]]
+      : [...new Set([...active.map((block) => blockRule[block]), ...allPeerRules])].sort((a, b) => a - b);
     const memoKey = ruleIds.join(',');
     let set = setMemo.get(memoKey);
-    if (!set) {
-      set = unionPortSets(ruleIds.map((id) => ruleSet(id)));
-      setMemo.set(memoKey, set);
+    if (!set) setMemo.set(memoKey, (set = unionPortSets(ruleIds.map((id) => ruleSet(id)))));
+    return set;
+  };
+
+  const out: PeerEntry[] = [];
+  const processed: ReturnType<CandidateLevels['ordered']> = [];
+  for (const level of candidates.ordered()) {
+    // Shorter levels of the same family, longest first: the first hit is the nearest ancestor.
+    const above = processed.filter((l) => l.family === level.family).reverse();
+    for (const c of level.byAddress.values()) {
+      let parent: Candidate | undefined;
+      for (const l of above) {
+        parent = l.byAddress.get(c.prefix.address & l.mask);
+        if (parent) break;
+      }
+      const inheritedActive = parent?.active ?? [];
+      let active = inheritedActive;
+      if (c.starts.length > 0 || c.holes.length > 0) {
+        const holes = new Set(c.holes);
+        active = [...inheritedActive, ...c.starts].filter((block) => !holes.has(block));
+      }
+      c.active = active;
+      c.set = active === inheritedActive && parent ? parent.set! : setOf(active);
+      const inherited = parent ? parent.set! : EMPTY_PORT_SET;
+      const isShield = shieldV4 && level.family === 4 && level.length === 0;
+      if (isShield || (c.set !== inherited && portSetKey(c.set) !== portSetKey(inherited))) out.push({ ...c.prefix, ports: c.set });
     }
-    done.set(prefixKey(c.prefix), { active, set });
-    const inherited = parent ? parent.set : EMPTY_PORT_SET;
-    if (portSetKey(set) !== portSetKey(inherited)) out.push({ ...c.prefix, ports: set });
+    processed.push(level);
+  }
+  // An empty shield is only needed when an IPv6 entry that covers the v4-mapped range was actually emitted.
+  if (shieldV4 && !out.some((e) => coversV4Mapped(e))) {
+    return out.filter((e) => !(e.family === 4 && e.prefixLength === 0 && isEmptyPortSet(e.ports)));
   }
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import { formatIp } from '../model/cidr';
 import { Protocol } from '../model/types';
-import { CompiledDirection, CompiledNode, PeerEntry } from './compile-types';
+import { CompiledDirection, CompiledNode } from './compile-types';
 import { CONFIG_FLAG, LAYOUT, MAP, MAX_RANGES, PORTS_ANY, PROTO, REASONS, STATE } from './layout';
 import { PortSet, canonicalRanges, isEmptyPortSet } from './port-set';
 import { addressBytes, formatPrefix, unifiedLength } from './prefix';
@@ -243,16 +243,24 @@ class PortSetIds {
   }
 }
 
-function describePeer(entry: PeerEntry): string {
-  return formatPrefix(entry);
-}
-
 /** Encodes a compiled node into the map image the kernel should hold. */
 export function encodeNode(compiled: CompiledNode, options: EncodeOptions = {}): MapImage {
   const ids = new PortSetIds(options.previous?.get(MAP.ports));
   const maps = new Map<string, Map<string, Buffer>>(PROGRAMMED_MAPS.map((name) => [name, new Map()]));
   const put = (map: string, key: Buffer, value: Buffer) => maps.get(map)!.set(key.toString('hex'), value);
-  const portSetId = (set: PortSet, where: string) => (isEmptyPortSet(set) ? 0 : ids.idOf(encodePortSet(set, where)));
+  // Compiled entries share PortSet objects: encode each once.
+  const idBySet = new Map<PortSet, number>();
+  const peerById = new Map<number, Buffer>();
+  const portSetPeer = (set: PortSet, where: () => string): Buffer => {
+    let id = idBySet.get(set);
+    if (id === undefined) {
+      id = isEmptyPortSet(set) ? 0 : ids.idOf(encodePortSet(set, where()));
+      idBySet.set(set, id);
+    }
+    let peer = peerById.get(id);
+    if (!peer) peerById.set(id, (peer = encodePeer(id)));
+    return peer;
+  };
 
   put(MAP.config, encodeU32(0), encodeConfig(options.config));
   for (const pod of compiled.pods) {
@@ -262,12 +270,12 @@ export function encodeNode(compiled: CompiledNode, options: EncodeOptions = {}):
     ];
     for (const [direction, hostMap, cidrMap, name] of directions) {
       for (const host of direction.hosts) {
-        const id = portSetId(host.ports, `pod ${pod.id} ${name} peer ${describePeer(host)}`);
-        put(hostMap, encodeHostKey(pod.ifindex, host.family, host.address), encodePeer(id));
+        const peer = portSetPeer(host.ports, () => `pod ${pod.id} ${name} peer ${formatPrefix(host)}`);
+        put(hostMap, encodeHostKey(pod.ifindex, host.family, host.address), peer);
       }
       for (const cidr of direction.cidrs) {
-        const id = portSetId(cidr.ports, `pod ${pod.id} ${name} peer ${describePeer(cidr)}`);
-        put(cidrMap, encodeCidrKey(pod.ifindex, cidr.family, cidr.address, cidr.prefixLength), encodePeer(id));
+        const peer = portSetPeer(cidr.ports, () => `pod ${pod.id} ${name} peer ${formatPrefix(cidr)}`);
+        put(cidrMap, encodeCidrKey(pod.ifindex, cidr.family, cidr.address, cidr.prefixLength), peer);
       }
     }
     put(MAP.pods, encodeU32(pod.ifindex), encodePod(STATE[pod.ingress.state], STATE[pod.egress.state], options.generation));
