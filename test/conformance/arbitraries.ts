@@ -87,7 +87,7 @@ const ipBlock: fc.Arbitrary<IpBlock> = fc.record({
   return { cidr: block, except: except.filter((hole, i) => except.findIndex((o) => o.text === hole.text) === i) };
 });
 
-const peer: fc.Arbitrary<PolicyPeer> = fc.oneof(
+export const peer: fc.Arbitrary<PolicyPeer> = fc.oneof(
   fc.record({ podSelector }),
   fc.record({ namespaceSelector }),
   fc.record({ podSelector, namespaceSelector }),
@@ -95,7 +95,7 @@ const peer: fc.Arbitrary<PolicyPeer> = fc.oneof(
 );
 
 const protocol = fc.constantFrom(...PROTOCOLS);
-const policyPort: fc.Arbitrary<PolicyPort> = fc.oneof(
+export const policyPort: fc.Arbitrary<PolicyPort> = fc.oneof(
   fc.record({ protocol }),
   fc.record({ protocol, port: fc.constantFrom(...PORT_NUMBERS) }),
   fc.record({ protocol, port: fc.constantFrom(...PORT_NUMBERS), span: fc.integer({ min: 0, max: 9000 }) })

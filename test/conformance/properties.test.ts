@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { selectorMatches } from '../../lib/model/selector';
 import { ClusterState, NetworkPolicy, PolicyRule, PolicyType } from '../../lib/model/types';
 import { PortQuery, ProbeResult, Reachability } from '../../lib/verdict/reachability';
-import { clusterState, EXTERNAL_ADDRESSES, NUMERIC_PROBES, policyDraft, policyIn, rule } from './arbitraries';
+import { clusterState, EXTERNAL_ADDRESSES, NUMERIC_PROBES, peer, policyDraft, policyIn, policyPort, rule } from './arbitraries';
 import { clusterOf } from './load';
 import { toObjects } from './to-objects';
 
@@ -143,6 +143,17 @@ describe('the engine over random valid clusters', () => {
     }), { ...RUNS, seed: 6 });
   });
 
+  test('every equivalent spelling of the same policies loads to the same verdicts', () => {
+    const spelling = fc.record({
+      defaultPolicyTypes: fc.boolean(), dropIgnoredRules: fc.boolean(), emptyLists: fc.boolean(), defaultProtocol: fc.boolean(), hostBits: fc.boolean(),
+    });
+    fc.assert(fc.property(clusterState, spelling, (model, how) => {
+      const explicit = cellsOf(probeAll(clusterOf(toObjects(model))));
+      const respelled = cellsOf(probeAll(clusterOf(toObjects(model, how))));
+      expect(Object.fromEntries(respelled)).toEqual(Object.fromEntries(explicit));
+    }), { ...RUNS, seed: 7 });
+  });
+
   test('adding a rule to an existing policy never removes an allowed connection', () => {
     const withPolicy = clusterState.filter((c) => c.policies.length > 0);
     fc.assert(fc.property(withPolicy, fc.nat(), fc.constantFrom('ingress' as const, 'egress' as const), rule, (before, pick, direction, extra) => {
@@ -150,6 +161,26 @@ describe('the engine over random valid clusters', () => {
       const policies = before.policies.map((p, i) => (i === index ? { ...p, [direction]: [...p[direction], extra] } : p));
       expectNoConnectionLost(before, { ...before, policies });
     }), { ...RUNS, seed: 3 });
+  });
+
+  test('adding a peer to a rule that lists peers, or a port to a rule that lists ports, never removes an allowed connection', () => {
+    // Only to a list that exists: an absent list means "every peer" or "every port", and giving it one entry narrows it.
+    const withRule = clusterState.filter((c) => c.policies.some((p) => p.ingress.length + p.egress.length > 0));
+    const widening = fc.oneof(peer.map((p) => ({ peer: p })), policyPort.map((p) => ({ port: p })));
+    fc.assert(fc.property(withRule, fc.nat(), widening, (before, pick, extra) => {
+      const rules = before.policies.flatMap((p, i) => [
+        ...p.ingress.map((_r, j) => ({ policy: i, direction: 'ingress' as const, index: j })),
+        ...p.egress.map((_r, j) => ({ policy: i, direction: 'egress' as const, index: j })),
+      ]);
+      const target = rules[pick % rules.length];
+      const widen = (r: PolicyRule): PolicyRule => ('peer' in extra
+        ? { ...r, peers: r.peers ? [...r.peers, extra.peer] : undefined }
+        : { ...r, ports: r.ports ? [...r.ports, extra.port] : undefined });
+      const policies = before.policies.map((p, i) => (i !== target.policy ? p : {
+        ...p, [target.direction]: p[target.direction].map((r, j) => (j === target.index ? widen(r) : r)),
+      }));
+      expectNoConnectionLost(before, { ...before, policies });
+    }), { ...RUNS, seed: 8 });
   });
 
   test('a new policy selecting the pods of an existing one, for some of its directions, never removes an allowed connection', () => {

@@ -1,12 +1,29 @@
 /**
  * A model cluster state written back as the plain Kubernetes objects a user would apply: the inverse of the loader,
- * for the property that loading what we write gives the same verdicts. Policies carry explicit policyTypes (the model
- * has them after defaulting), an absent peer or port list stays absent, and CIDRs are written in canonical text.
+ * for the property that loading what we write gives the same verdicts. By default policies carry explicit
+ * policyTypes, an absent peer or port list stays absent, and CIDRs are in canonical text; the `Spelling` options
+ * write the same meaning the other ways the API accepts, so that the loader's defaulting and normalization are
+ * checked too.
  */
-import { ClusterState, NAMESPACE_NAME_LABEL, PolicyPeer, PolicyPort, PolicyRule } from '../../lib/model/types';
+import { formatIp } from '../../lib/model/cidr';
+import { Cidr, ClusterState, NAMESPACE_NAME_LABEL, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule } from '../../lib/model/types';
 import { KubeObject } from './e2e-model';
 
-export function toObjects(cluster: ClusterState): KubeObject[] {
+/** Equivalent ways to write a policy. Each flag, when set, picks the less explicit spelling. */
+export interface Spelling {
+  /** Leave out policyTypes where the API's defaulting gives the same (Ingress, plus Egress when egress rules exist). */
+  readonly defaultPolicyTypes?: boolean;
+  /** Leave out the rules of a direction that policyTypes does not name (they are ignored either way). */
+  readonly dropIgnoredRules?: boolean;
+  /** Write an absent peer or port list as an empty list. */
+  readonly emptyLists?: boolean;
+  /** Leave out `protocol: TCP`. */
+  readonly defaultProtocol?: boolean;
+  /** Set the lowest host bit of CIDRs that have one (the API masks it). */
+  readonly hostBits?: boolean;
+}
+
+export function toObjects(cluster: ClusterState, spelling: Spelling = {}): KubeObject[] {
   const namespaces = cluster.namespaces.filter((ns) => ns.declared).map((ns) => ({
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -29,12 +46,7 @@ export function toObjects(cluster: ClusterState): KubeObject[] {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: policy.name, namespace: policy.namespace },
-    spec: {
-      podSelector: policy.podSelector,
-      policyTypes: [...policy.policyTypes],
-      ingress: policy.ingress.map((r) => ruleObject(r, 'from')),
-      egress: policy.egress.map((r) => ruleObject(r, 'to')),
-    },
+    spec: policySpec(policy, spelling),
   }));
   return [...namespaces, ...pods, ...policies];
 }
@@ -45,17 +57,31 @@ function withoutAutomaticLabel(labels: Readonly<Record<string, string>>): Record
   return rest;
 }
 
-function ruleObject(rule: PolicyRule, peersKey: 'from' | 'to'): Record<string, unknown> {
+function policySpec(policy: NetworkPolicy, spelling: Spelling): Record<string, unknown> {
+  const has = (type: 'Ingress' | 'Egress') => policy.policyTypes.includes(type);
+  const ingress = spelling.dropIgnoredRules && !has('Ingress') ? [] : policy.ingress;
+  const egress = spelling.dropIgnoredRules && !has('Egress') ? [] : policy.egress;
+  const defaulted = egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  const sameAsDefault = defaulted.length === policy.policyTypes.length && defaulted.every((t) => has(t as 'Ingress' | 'Egress'));
   return {
-    ...(rule.peers ? { [peersKey]: rule.peers.map(peerObject) } : {}),
-    ...(rule.ports ? { ports: rule.ports.map(portObject) } : {}),
+    podSelector: policy.podSelector,
+    ...(spelling.defaultPolicyTypes && sameAsDefault ? {} : { policyTypes: [...policy.policyTypes] }),
+    ...(ingress.length > 0 || !spelling.dropIgnoredRules ? { ingress: ingress.map((r) => ruleObject(r, 'from', spelling)) } : {}),
+    ...(egress.length > 0 || !spelling.dropIgnoredRules ? { egress: egress.map((r) => ruleObject(r, 'to', spelling)) } : {}),
   };
 }
 
-function peerObject(peer: PolicyPeer): Record<string, unknown> {
+function ruleObject(rule: PolicyRule, peersKey: 'from' | 'to', spelling: Spelling): Record<string, unknown> {
+  const empty = spelling.emptyLists ? [] : undefined;
+  const peers = rule.peers ? rule.peers.map((p) => peerObject(p, spelling)) : empty;
+  const ports = rule.ports ? rule.ports.map((p) => portObject(p, spelling)) : empty;
+  return { ...(peers ? { [peersKey]: peers } : {}), ...(ports ? { ports } : {}) };
+}
+
+function peerObject(peer: PolicyPeer, spelling: Spelling): Record<string, unknown> {
   if (peer.ipBlock) {
-    const except = peer.ipBlock.except.map((c) => c.text);
-    return { ipBlock: { cidr: peer.ipBlock.cidr.text, ...(except.length > 0 ? { except } : {}) } };
+    const except = peer.ipBlock.except.map((c) => cidrText(c, spelling));
+    return { ipBlock: { cidr: cidrText(peer.ipBlock.cidr, spelling), ...(except.length > 0 ? { except } : {}) } };
   }
   return {
     ...(peer.podSelector ? { podSelector: peer.podSelector } : {}),
@@ -63,9 +89,15 @@ function peerObject(peer: PolicyPeer): Record<string, unknown> {
   };
 }
 
-function portObject(port: PolicyPort): Record<string, unknown> {
+function cidrText(cidr: Cidr, spelling: Spelling): string {
+  const bits = cidr.family === 4 ? 32 : 128;
+  if (!spelling.hostBits || cidr.prefixLength === bits) return cidr.text;
+  return `${formatIp(cidr.family, cidr.address | 1n)}/${cidr.prefixLength}`;
+}
+
+function portObject(port: PolicyPort, spelling: Spelling): Record<string, unknown> {
   return {
-    protocol: port.protocol,
+    ...(spelling.defaultProtocol && port.protocol === 'TCP' ? {} : { protocol: port.protocol }),
     ...(port.port !== undefined ? { port: port.port } : {}),
     ...(port.endPort !== undefined ? { endPort: port.endPort } : {}),
   };
