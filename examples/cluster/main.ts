@@ -9,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { NetworkPolicyCluster } from '../../constructs/aws';
-import { DemoChart } from './demo-chart';
+import { ShopChart } from '../shop/shop';
 import { acknowledgeClusterFindings } from './nag';
 
 /** The example stack: the cluster and its apps. */
@@ -24,7 +24,7 @@ export class NetworkPolicyClusterStack extends Stack {
     });
     // The cdk8s charts are built in their own cdk8s app; each becomes one manifest resource after the add-on.
     const apps = new cdk8s.App();
-    this.cluster.addChart(new DemoChart(apps, 'demo'));
+    this.cluster.addChart(new ShopChart(apps, 'shop'));
   }
 }
 
