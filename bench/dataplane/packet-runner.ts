@@ -82,13 +82,13 @@ export function buildPacketRunner(root: string = repoRoot()): { runner: string; 
   };
 }
 
-/** Parses the runner's PASS/FAIL/SUMMARY lines. */
+/** Parses the runner's PASS/FAIL/SUMMARY lines (`FAIL <name><TAB><message>`: case names may contain colons). */
 export function parsePacketTestOutput(stdout: string): Pick<PacketTestReport, 'cases' | 'summary'> {
   const cases: PacketCase[] = [];
   let summary: PacketTestReport['summary'];
   for (const line of stdout.split('\n')) {
     const pass = /^PASS (.+)$/.exec(line);
-    const fail = /^FAIL (.+?): (.*)$/.exec(line);
+    const fail = /^FAIL ([^\t]+)\t(.*)$/.exec(line);
     const sum = /^SUMMARY cases=(\d+) passed=(\d+) failed=(\d+)$/.exec(line);
     if (pass) cases.push({ name: pass[1], passed: true });
     else if (fail) cases.push({ name: fail[1], passed: false, message: fail[2] });
@@ -97,10 +97,14 @@ export function parsePacketTestOutput(stdout: string): Pick<PacketTestReport, 'c
   return { cases, summary };
 }
 
-/** Builds and runs every packet test (root). */
-export function runPacketTests(root: string = repoRoot()): PacketTestReport {
+/**
+ * Builds and runs every packet test (root). With `selftest`, runs instead the runner's three cases that must fail
+ * (no check, no assertion, a false assertion): the harness's own test.
+ */
+export function runPacketTests(root: string = repoRoot(), options: { selftest?: boolean } = {}): PacketTestReport {
   const { runner, object } = buildPacketRunner(root);
-  const run = spawnSync(runner, ['--object', object], { encoding: 'utf8', timeout: 120_000 });
+  const args = ['--object', object, ...(options.selftest ? ['--selftest'] : [])];
+  const run = spawnSync(runner, args, { encoding: 'utf8', timeout: 120_000 });
   return { ...parsePacketTestOutput(run.stdout ?? ''), exitCode: run.status, stderr: run.stderr ?? '' };
 }
 

@@ -8,9 +8,10 @@
  *
  * Output, one line per case, for test/bpf/packet.test.ts to parse:
  *   PASS <name>
- *   FAIL <name>: <first failed assertion> (<n> failed of <m>)
+ *   FAIL <name><TAB><first failed assertion> (<n> failed of <m>)      (names may contain colons, never tabs)
  *   SUMMARY cases=<N> passed=<P> failed=<F>
  * Exit status: 0 when every case passed, 1 when any failed, 2 when the environment is unusable.
+ * `--selftest` runs three cases that must fail (no check, no assertion, a false assertion): the harness's own test.
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
@@ -121,16 +122,16 @@ static int run_table(struct env *e, const struct test_case *cases, int count, co
 		if (c->setup)
 			c->setup(e);
 		if (!c->check) {
-			printf("FAIL %s: the case has no check\n", c->name);
+			printf("FAIL %s\tthe case has no check\n", c->name);
 			failed++;
 			continue;
 		}
 		c->check(e, &p);
 		if (e->checks == 0) {
-			printf("FAIL %s: the check made no assertion\n", c->name);
+			printf("FAIL %s\tthe check made no assertion\n", c->name);
 			failed++;
 		} else if (e->failures) {
-			printf("FAIL %s: %s (%d failed of %d)\n", c->name,
+			printf("FAIL %s\t%s (%d failed of %d)\n", c->name,
 			       e->first_failure[0] ? e->first_failure : "setup failed", e->failures, e->checks);
 			failed++;
 		} else {
@@ -139,6 +140,33 @@ static int run_table(struct env *e, const struct test_case *cases, int count, co
 		}
 	}
 	return failed;
+}
+
+/* Cases that must FAIL: they prove the harness rejects a case without a check or without an assertion. */
+static void check_nothing(struct env *e, struct pkt *p)
+{
+	(void)e;
+	(void)p;
+}
+
+static void check_wrong_verdict(struct env *e, struct pkt *p)
+{
+	(void)p;
+	EXPECT(e, 1 == 2);
+}
+
+static const struct test_case selftest_cases[] = {
+	{ "selftest: a case without a check", NULL, NULL, NULL },
+	{ "selftest: a check that asserts nothing", NULL, NULL, check_nothing },
+	{ "selftest: a check whose assertion fails", NULL, NULL, check_wrong_verdict },
+};
+
+static int run_selftest(struct env *e)
+{
+	int passed = 0, failed = run_table(e, selftest_cases, 3, NULL, &passed);
+
+	printf("SUMMARY cases=%d passed=%d failed=%d\n", passed + failed, passed, failed);
+	return failed ? 1 : 0;
 }
 
 static int run_cases(struct env *e, const char *only)
@@ -154,14 +182,14 @@ static int run_cases(struct env *e, const char *only)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: netpol-test --object netpol.bpf.o [--only SUBSTRING]\n"
+	fprintf(stderr, "usage: netpol-test --object netpol.bpf.o [--only SUBSTRING | --selftest]\n"
 			"       netpol-test --object netpol.bpf.o --baseline baseline.bpf.o --bench [--quick]\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *object = NULL, *baseline = NULL, *only = NULL;
-	int bench = 0, quick = 0, i;
+	int bench = 0, quick = 0, selftest = 0, i;
 	struct env e = { 0 };
 
 	for (i = 1; i < argc; i++) {
@@ -175,6 +203,8 @@ int main(int argc, char **argv)
 			bench = 1;
 		else if (!strcmp(argv[i], "--quick"))
 			quick = 1;
+		else if (!strcmp(argv[i], "--selftest"))
+			selftest = 1;
 		else {
 			usage();
 			return 2;
@@ -189,5 +219,7 @@ int main(int argc, char **argv)
 	load(&e, object);
 	if (bench)
 		return run_bench(&e, baseline, quick);
+	if (selftest)
+		return run_selftest(&e);
 	return run_cases(&e, only);
 }

@@ -16,11 +16,11 @@ if (reason) {
 describe('the runner output parser', () => {
   test('it reads passes, failures with their first assertion, and the summary', () => {
     const parsed = parsePacketTestOutput(
-      'PASS a case passes\nFAIL a case fails: tests/cases.c:10: expected x == DROP (1 failed of 3)\nSUMMARY cases=2 passed=1 failed=1\n',
+      'PASS a case passes\nFAIL live: a case fails\ttests/cases.c:10: expected x == DROP (1 failed of 3)\nSUMMARY cases=2 passed=1 failed=1\n',
     );
     expect(parsed.cases).toEqual([
       { name: 'a case passes', passed: true },
-      { name: 'a case fails', passed: false, message: 'tests/cases.c:10: expected x == DROP (1 failed of 3)' },
+      { name: 'live: a case fails', passed: false, message: 'tests/cases.c:10: expected x == DROP (1 failed of 3)' },
     ]);
     expect(parsed.summary).toEqual({ cases: 2, passed: 1, failed: 1 });
   });
@@ -49,6 +49,16 @@ describe('the runner output parser', () => {
     expect(failed).toEqual([]);
     expect(report.summary!.failed).toBe(0);
     expect(report.exitCode).toBe(0);
+  });
+
+  test('the harness fails a case without a check, a check without an assertion, and a false assertion', () => {
+    const selftest = runPacketTests(undefined, { selftest: true });
+    expect(selftest.cases.map((c) => [c.passed, c.message?.replace(/:\d+:/, ':N:')])).toEqual([
+      [false, 'the case has no check'],
+      [false, 'the check made no assertion'],
+      [false, 'tests/runner.c:N: expected 1 == 2 (1 failed of 1)'],
+    ]);
+    expect(selftest.exitCode).toBe(1);
   });
 
   test.each([
