@@ -363,3 +363,15 @@ describe('eks-netpol reach --explain with addresses outside the cluster', () => 
     ].join('\n'));
   });
 });
+
+describe('eks-netpol reach --output matrix on a large cluster', () => {
+  test('refuses a matrix too large to print and says how to narrow it', async () => {
+    const { generateCluster } = await import('../../bench/reach/generate');
+    const file = tmpFile('big.yaml', generateCluster({ pods: 2001, policies: 0, namespaces: 5 }));
+    const { code, stdout, stderr } = await runCli(['reach', file, '-o', 'matrix']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('a matrix of 2001 sources by 2001 destinations is too large to print');
+    expect(stderr).toContain('Narrow it with --from and --to');
+  });
+});

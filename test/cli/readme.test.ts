@@ -1,7 +1,7 @@
 /**
  * The README's `reach` section must not lie: every ```console block in it is a command and its exact output, run
- * here on examples/reach. A block reads `$ eks-netpol ARGS...` (or `$ cat FILE... | eks-netpol ARGS...`, the files joined as cat joins them),
- * then the lines it prints on stdout.
+ * here on examples/reach. A block reads `$ eks-netpol ARGS...` (or `$ cat FILE... | eks-netpol ARGS...`, the files
+ * joined as cat joins them), then the lines it prints on stdout.
  */
 import * as fs from 'fs';
 import * as path from 'path';

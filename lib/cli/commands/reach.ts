@@ -59,6 +59,13 @@ export function parseReachArguments(argv: readonly string[]): ProbeArgs<OutputFo
   return parseProbeArgs(argv, { outputs: OUTPUT_FORMATS, explainOutputs: ['table', 'json'] });
 }
 
+/**
+ * Cells (sources x destinations) above which `--output matrix` refuses: its grids hold one value a cell per port,
+ * and a grid 2,000 columns wide is past reading anyway.
+ */
+export const MATRIX_CELL_LIMIT = 4_000_000;
+
+/** The `reach` command: parse, load, resolve endpoints, probe, print. */
 export const reach: Command = async (argv, io) => {
   const args = parseReachArguments(argv);
   if (args.help) {
@@ -80,6 +87,11 @@ export const reach: Command = async (argv, io) => {
     return EXIT.INVALID;
   }
 
+  const cells = result.sources.length * result.destinations.length;
+  if (args.output === 'matrix' && cells > MATRIX_CELL_LIMIT) {
+    io.stderr.write(`eks-netpol reach: a matrix of ${result.sources.length} sources by ${result.destinations.length} destinations is too large to print (at most ${MATRIX_CELL_LIMIT} cells). Narrow it with --from and --to, or use --output summary or json.\n`);
+    return EXIT.INVALID;
+  }
   const sink = new Sink(io.stdout);
   const probes = await FORMATTERS[args.output](result, sink, { explain: args.explain, style: styleFor(io) });
   if (probes === 0 && !sink.closed && (args.output === 'table' || args.output === 'matrix')) {
