@@ -3,7 +3,7 @@
  * and delete), a fresh cluster state from the step's objects, a fresh Reachability, and every probe compared with the
  * suite's truth table, both as the whole matrix and pair by pair.
  */
-import { Protocol } from '../../lib/model/types';
+import { ClusterState, Protocol } from '../../lib/model/types';
 import { Reachability } from '../../lib/verdict/reachability';
 import { e2eObjects, KubeObject, ModelOptions, PODS } from './e2e-model';
 import { clusterOf } from './load';
@@ -36,10 +36,14 @@ export function single(name: string, policies: readonly KubeObject[], ...probes:
   return { name, steps: [{ when: 'after creating the policies', policies, probes }] };
 }
 
-/** Asserts every step and probe of a case against the engine. */
-export function runCase(c: E2eCase): void {
+/**
+ * Asserts every step and probe of a case against the engine.
+ *
+ * @param load how the step's objects become a cluster state; by default clusterFromObjects
+ */
+export function runCase(c: E2eCase, load: (objects: KubeObject[]) => ClusterState = clusterOf): void {
   for (const step of c.steps) {
-    const reach = new Reachability(clusterOf(e2eObjects(step)));
+    const reach = new Reachability(load(e2eObjects(step)));
     for (const p of step.probes) {
       const expected = p.expect(new TruthTable(PODS)).render();
       const { matrix, pairwise } = observe(reach, PODS, p);
