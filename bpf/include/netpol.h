@@ -86,7 +86,7 @@ enum netpol_direction {
  * agent programs it.
  */
 enum netpol_state {
-	NETPOL_STATE_DEFAULT_DENY = 0, /* strict mode: attached but not programmed yet; drop all IP traffic */
+	NETPOL_STATE_DEFAULT_DENY = 0, /* strict mode: attached, not programmed yet; drop all IP but neighbour discovery */
 	NETPOL_STATE_OPEN = 1,         /* not isolated: no policy selects the pod in this direction; pass */
 	NETPOL_STATE_ISOLATED = 2,     /* policies apply: pass only what the policy maps or conntrack allow */
 };

@@ -5,10 +5,10 @@
  * Order (each step is final when it decides):
  *   1. non-IP frame (VLAN-tagged excepted)  -> pass  (NON_IP)
  *   2. ifindex not in netpol_pods           -> pass  (UNKNOWN_POD), or drop (UNKNOWN_STRICT) in strict mode
- *   3. state DEFAULT_DENY                   -> drop  (DEFAULT_DENY)
- *      VLAN-tagged frame                    -> pass if OPEN (NOT_ISOLATED), else drop (MALFORMED)
+ *   3. VLAN-tagged frame                    -> pass if OPEN (NOT_ISOLATED), else drop (MALFORMED)
  *   4. malformed / truncated headers        -> drop  (MALFORMED)
  *   5. ICMPv6 neighbour discovery / MLD     -> pass  (CONTROL)
+ *      state DEFAULT_DENY                   -> drop  (DEFAULT_DENY)
  *   6. later fragment                       -> pass if OPEN (NOT_ISOLATED) or its first fragment passed (FRAGMENT),
  *                                              else drop (FRAGMENT_UNKNOWN)
  *   7. conntrack hit (not for a bare SYN)   -> pass  (CONNTRACK)
@@ -93,8 +93,6 @@ static __always_inline int netpol_handle(struct __sk_buff *skb, const __u8 dir)
 									     : NETPOL_REASON_UNKNOWN_POD,
 				      0);
 	state = dir == NETPOL_DIR_INGRESS ? pod->ingress : pod->egress;
-	if (state != NETPOL_STATE_OPEN && state != NETPOL_STATE_ISOLATED)
-		return netpol_verdict(skb, cfg, &pkt, dir, NETPOL_REASON_DEFAULT_DENY, 0);
 	/* A VLAN tag in the frame would hide the IP header from the policy: pods have no business sending one. */
 	if (tagged)
 		return netpol_verdict(skb, cfg, &pkt, dir,
@@ -102,8 +100,11 @@ static __always_inline int netpol_handle(struct __sk_buff *skb, const __u8 dir)
 
 	if (netpol_parse(skb, eth_proto, &pkt))
 		return netpol_verdict(skb, cfg, &pkt, dir, NETPOL_REASON_MALFORMED, 0);
+	/* Neighbour discovery is IPv6's ARP: it passes even before the pod is programmed, as ARP does. */
 	if (pkt.icmp == NETPOL_ICMP_CONTROL)
 		return netpol_verdict(skb, cfg, &pkt, dir, NETPOL_REASON_CONTROL, 0);
+	if (state != NETPOL_STATE_OPEN && state != NETPOL_STATE_ISOLATED)
+		return netpol_verdict(skb, cfg, &pkt, dir, NETPOL_REASON_DEFAULT_DENY, 0);
 
 	now = bpf_ktime_get_coarse_ns(); /* a tick of precision is plenty for timeouts of seconds */
 	if (pkt.frag == NETPOL_FRAG_LATER) {

@@ -118,6 +118,13 @@ static void check_default_deny_drops(struct env *e, struct pkt *p)
 	EXPECT(e, stat_packets(e, NETPOL_REASON_DEFAULT_DENY) == 2);
 }
 
+static void check_default_deny_passes_neighbour_discovery(struct env *e, struct pkt *p)
+{
+	(void)p;
+	EXPECT_ACTION(e, send_flow(e, OUT, e->if_a, ICMP6("fe80::2", "ff02::1:ff00:1", 135, 0)), PASS);
+	EXPECT_ACTION(e, send_flow(e, OUT, e->if_a, ICMP6(A6, PEER6, 128, 1)), DROP);
+}
+
 static void check_unknown_pod_passes(struct env *e, struct pkt *p)
 {
 	EXPECT_ACTION(e, run_pkt(e, IN, e->if_b, p), PASS);
@@ -869,6 +876,8 @@ static void check_events_are_rate_limited(struct env *e, struct pkt *p)
 const struct test_case netpol_cases[] = {
 	{ "non-IP frames pass in every state", pktgen_arp, setup_deny_both, check_arp_passes },
 	{ "default-deny state drops both directions", pktgen_syn_in, setup_deny_both, check_default_deny_drops },
+	{ "default-deny state still passes IPv6 neighbour discovery, like ARP", NULL, setup_deny_both,
+	  check_default_deny_passes_neighbour_discovery },
 	{ "an interface missing from the pod map passes outside strict mode", pktgen_syn_in, NULL,
 	  check_unknown_pod_passes },
 	{ "an interface missing from the pod map drops in strict mode", pktgen_syn_in, setup_strict,
