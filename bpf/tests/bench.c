@@ -6,7 +6,8 @@
  *
  * For 1, 1,000 and 100,000 prefixes in pod A's ingress map, stored either as host entries (/32, the hash map) or as
  * CIDRs (the LPM trie), it times a TCP SYN that is
- *   denied   the source matches no entry (hash miss, then trie miss),
+ *   denied   the source matches no entry (hash miss, then trie miss; for CIDRs an address among them, so the
+ *            walk goes deep),
  *   allowed  the source matches an entry whose port set admits port 443; the repeated frame refreshes its
  *            conntrack entry in place (a retransmitted SYN),
  *   new-flow the same with a new source port every run (one run per frame), so every run inserts a conntrack
@@ -28,7 +29,9 @@
 
 #define PORT_SET 1
 #define PEER_ALLOWED "10.0.0.1" /* always entry 0 of the generated prefixes */
-#define PEER_DENIED "192.0.2.1" /* TEST-NET-1: never generated */
+#define PEER_DENIED "192.0.2.1" /* TEST-NET-1: never generated (host maps: a hash miss, then an empty trie) */
+/* Inside the CIDRs' range but in none of them: the trie walk goes deep before it fails. */
+#define PEER_DENIED_DEEP "10.0.1.250"
 #define POD "10.255.255.1"
 
 struct measure {
@@ -164,7 +167,8 @@ int run_bench(struct env *e, const char *baseline_path, int quick)
 				   .sport = 40000, .dport = 443, .tcp_flags = NETPOL_TCP_SYN };
 	struct flow syn_allowed = syn_denied, ack = syn_denied;
 	struct bpf_object *base;
-	struct pkt p_denied, p_allowed, p_ack;
+	struct flow syn_denied_deep;
+	struct pkt p_denied, p_denied_deep, p_allowed, p_ack;
 	struct measure m;
 	unsigned s, k;
 	int base_fd;
@@ -172,7 +176,10 @@ int run_bench(struct env *e, const char *baseline_path, int quick)
 	syn_allowed.src = PEER_ALLOWED;
 	ack.src = PEER_ALLOWED;
 	ack.tcp_flags = NETPOL_TCP_ACK;
-	if (pkt_build(&p_denied, &syn_denied) || pkt_build(&p_allowed, &syn_allowed) || pkt_build(&p_ack, &ack))
+	syn_denied_deep = syn_denied;
+	syn_denied_deep.src = PEER_DENIED_DEEP;
+	if (pkt_build(&p_denied, &syn_denied) || pkt_build(&p_denied_deep, &syn_denied_deep) ||
+	    pkt_build(&p_allowed, &syn_allowed) || pkt_build(&p_ack, &ack))
 		return 2;
 
 	base = bpf_object__open_file(baseline_path, NULL);
@@ -198,7 +205,8 @@ int run_bench(struct env *e, const char *baseline_path, int quick)
 				fprintf(stderr, "netpol-bench: could not load %u %s (max_entries?)\n", sizes[s], maps[k]);
 				return 1;
 			}
-			if (time_prog(e->prog[NETPOL_DIR_INGRESS], e->if_a, &p_denied, rounds, repeat, TC_ACT_SHOT, &m))
+			if (time_prog(e->prog[NETPOL_DIR_INGRESS], e->if_a, k == 0 ? &p_denied : &p_denied_deep, rounds,
+				      repeat, TC_ACT_SHOT, &m))
 				return 1;
 			report("netpol", "syn-denied", maps[k], sizes[s], &m, rounds, repeat);
 			if (time_prog(e->prog[NETPOL_DIR_INGRESS], e->if_a, &p_allowed, rounds, repeat, TC_ACT_OK, &m))
