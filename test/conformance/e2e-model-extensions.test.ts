@@ -174,6 +174,29 @@ describe('NetworkPolicy semantics beyond the e2e suite, on its x/y/z model', () 
     });
   });
 
+  test('a named port resolves on each destination to the number that destination gives it', () => {
+    // GIVEN two servers that both name a port http, as 80 and as 8080, and a client limited to egress on http
+    const pod = (name: string, http?: number) => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', labels: { app: name } },
+      spec: { containers: [{ name: 'main', image: 'example', ports: http ? [{ name: 'http', containerPort: http }] : [] }] },
+      status: { podIP: `10.9.0.${http ? http % 256 : 1}` },
+    });
+    const reach = new Reachability(clusterOf([
+      pod('client'), pod('web', 80), pod('api', 8080),
+      networkPolicy('shop', 'client-egress-http', { podSelector: { matchLabels: { app: 'client' } }, egress: [{ ports: [{ port: 'http' }] }], policyTypes: ['Egress'] }),
+    ]));
+    // THEN each destination admits its own http number only
+    expect([
+      reach.isAllowed('shop/client', 'shop/web', 80),
+      reach.isAllowed('shop/client', 'shop/web', 8080),
+      reach.isAllowed('shop/client', 'shop/api', 8080),
+      reach.isAllowed('shop/client', 'shop/api', 80),
+      reach.isAllowed('shop/client', 'shop/web', 'http'),
+      reach.isAllowed('shop/client', 'shop/api', 'http'),
+    ]).toEqual([true, false, true, false, true, true]);
+    expect(reach.check('shop/client', 'shop/api', 'http')).toMatchObject({ port: 8080, protocol: 'TCP' });
+  });
+
   test('a namespace referenced but not declared carries only its automatic label', () => {
     const fromZ = (target: string, namespaceSelector: Record<string, unknown>) =>
       networkPolicy(x, `to-${target}`, { podSelector: podLabel(target), ingress: [{ from: [{ namespaceSelector }] }], policyTypes: ['Ingress'] });
