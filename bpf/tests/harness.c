@@ -26,6 +26,17 @@ int run_pkt(struct env *e, __u8 dir, int ifindex, const struct pkt *p)
 	return (int)opts.retval;
 }
 
+int send_flow_checked(struct env *e, __u8 dir, int ifindex, const struct flow *f)
+{
+	struct pkt p;
+
+	if (pkt_build(&p, f)) {
+		expect_true(e, 0, __FILE__, __LINE__, "the flow builds");
+		return -1;
+	}
+	return run_pkt(e, dir, ifindex, &p);
+}
+
 void expect_true(struct env *e, int ok, const char *file, int line, const char *what)
 {
 	e->checks++;

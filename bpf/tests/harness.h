@@ -68,6 +68,11 @@ void reset_maps(struct env *e);
 
 extern const struct test_case netpol_cases[];
 extern const int netpol_case_count;
+extern const struct test_case netpol_random_cases[];
+extern const int netpol_random_case_count;
+
+/* Builds `f` and runs it; records a failed assertion when the flow does not build. */
+int send_flow_checked(struct env *e, __u8 dir, int ifindex, const struct flow *f);
 
 /* Benchmark entry point (bench.c). */
 int run_bench(struct env *e, const char *baseline_path, int quick);

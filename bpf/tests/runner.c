@@ -174,6 +174,7 @@ static int run_cases(struct env *e, const char *only)
 	int passed = 0, failed;
 
 	failed = run_table(e, netpol_cases, netpol_case_count, only, &passed);
+	failed += run_table(e, netpol_random_cases, netpol_random_case_count, only, &passed);
 	failed += run_table(e, netpol_live_cases, netpol_live_case_count, only, &passed);
 	live_teardown();
 	printf("SUMMARY cases=%d passed=%d failed=%d\n", passed + failed, passed, failed);
