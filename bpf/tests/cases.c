@@ -43,13 +43,7 @@ enum { SET_WEB = 1, SET_RANGE, SET_DNS, SET_ANY, SET_SSH, SET_SCTP, SET_HTTP_ONL
 
 static int send_flow(struct env *e, __u8 dir, int ifindex, struct flow f)
 {
-	struct pkt p;
-
-	if (pkt_build(&p, &f)) {
-		EXPECT(e, !"the flow builds");
-		return -1;
-	}
-	return run_pkt(e, dir, ifindex, &p);
+	return send_flow_checked(e, dir, ifindex, &f);
 }
 
 static __u64 now_ns(void)
