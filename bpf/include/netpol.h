@@ -299,8 +299,9 @@ _Static_assert(sizeof(struct netpol_ct_key) == 44, "struct netpol_ct_key layout"
 
 /**
  * netpol_ct value.
- * offset 0 last_seen_ns (CLOCK_MONOTONIC at tick precision, bpf_ktime_get_coarse_ns, of the last packet), 8 origin (enum netpol_direction of the packet that
- * opened the flow), 9 tcp_state (enum netpol_tcp_state), 10..15 pad. Size 16.
+ * offset 0 last_seen_ns (time of the last packet: CLOCK_MONOTONIC at tick precision, bpf_ktime_get_coarse_ns),
+ * 8 origin (enum netpol_direction of the packet that opened the flow), 9 tcp_state (enum netpol_tcp_state),
+ * 10..15 pad. Size 16.
  * An entry older than its state's timeout is treated as absent.
  */
 struct netpol_ct_entry {

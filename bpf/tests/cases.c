@@ -28,15 +28,20 @@
 #define A6 "fd00::1"
 #define PEER6 "fd00::9"
 
-#define TCP4(s, sp, d, dp, fl) \
-	((struct flow){ .family = 4, .src = (s), .dst = (d), .proto = TCP, .sport = (sp), .dport = (dp), .tcp_flags = (fl) })
-#define UDP4(s, sp, d, dp) ((struct flow){ .family = 4, .src = (s), .dst = (d), .proto = UDP, .sport = (sp), .dport = (dp) })
-#define TCP6(s, sp, d, dp, fl) \
-	((struct flow){ .family = 6, .src = (s), .dst = (d), .proto = TCP, .sport = (sp), .dport = (dp), .tcp_flags = (fl) })
-#define ICMP4(s, d, type, id) \
-	((struct flow){ .family = 4, .src = (s), .dst = (d), .proto = NETPOL_PROTO_ICMP, .icmp_type = (type), .icmp_id = (id) })
-#define ICMP6(s, d, type, id) \
-	((struct flow){ .family = 6, .src = (s), .dst = (d), .proto = NETPOL_PROTO_ICMPV6, .icmp_type = (type), .icmp_id = (id) })
+#define TCP4(s, sp, d, dp, fl)                                                                             \
+	((struct flow){ .family = 4, .src = (s), .dst = (d), .proto = TCP, .sport = (sp), .dport = (dp),          \
+			.tcp_flags = (fl) })
+#define UDP4(s, sp, d, dp)                                                                                 \
+	((struct flow){ .family = 4, .src = (s), .dst = (d), .proto = UDP, .sport = (sp), .dport = (dp) })
+#define TCP6(s, sp, d, dp, fl)                                                                             \
+	((struct flow){ .family = 6, .src = (s), .dst = (d), .proto = TCP, .sport = (sp), .dport = (dp),          \
+			.tcp_flags = (fl) })
+#define ICMP4(s, d, type, id)                                                                              \
+	((struct flow){ .family = 4, .src = (s), .dst = (d), .proto = NETPOL_PROTO_ICMP, .icmp_type = (type),    \
+			.icmp_id = (id) })
+#define ICMP6(s, d, type, id)                                                                              \
+	((struct flow){ .family = 6, .src = (s), .dst = (d), .proto = NETPOL_PROTO_ICMPV6, .icmp_type = (type),  \
+			.icmp_id = (id) })
 
 /* Port set ids used by the cases. */
 enum { SET_WEB = 1, SET_RANGE, SET_DNS, SET_ANY, SET_SSH, SET_SCTP, SET_HTTP_ONLY };

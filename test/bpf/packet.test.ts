@@ -4,12 +4,16 @@
  * object and the runner with `make -C bpf tests`, runs every case, and fails on any failed, missing or unreported case.
  * Needs root (and clang, bpftool, libbpf-dev); elsewhere the suite is skipped with the reason printed.
  */
-import { packetRunnerUnavailable, parsePacketTestOutput, PacketTestReport, runPacketTests } from '../../bench/dataplane/packet-runner';
+import { formatPacketBench } from '../../bench/dataplane/packet-bench';
+import {
+  packetRunnerUnavailable, parsePacketBenchOutput, parsePacketTestOutput, PacketTestReport, runPacketTests,
+} from '../../bench/dataplane/packet-runner';
 
 const reason = packetRunnerUnavailable();
 if (reason) {
   // Loud on purpose: a quiet skip would let a run without root look green.
   process.stderr.write(`\n!!! SKIPPED eBPF packet tests (test/bpf): ${reason}\n\n`);
+  // In CI the kernel is there (root): a skip would hide a broken data plane.
   if (process.env.CI) throw new Error(`the eBPF packet tests must run in CI (as root), but: ${reason}`);
 }
 
@@ -27,6 +31,33 @@ describe('the runner output parser', () => {
 
   test('a crashed runner has no summary', () => {
     expect(parsePacketTestOutput('PASS one\n').summary).toBeUndefined();
+  });
+});
+
+describe('the per-packet benchmark report', () => {
+  const line = (c: string, map: string, n: number, ns: number) =>
+    `BENCH program=netpol case=${c} map=${map} prefixes=${n} median_ns=${ns} min_ns=${ns} max_ns=${ns} rounds=15 repeat=200000`;
+  const judged = (allowedNs: number) => [
+    'BENCH program=baseline case=empty map=none prefixes=0 median_ns=14.0 min_ns=13.0 max_ns=15.0 rounds=15 repeat=200000',
+    line('syn-denied', 'hosts', 100000, 45), line('syn-allowed', 'hosts', 100000, allowedNs),
+    line('ct-hit', 'hosts', 100000, 60), line('syn-allowed', 'cidrs', 100000, 170),
+  ].join('\n');
+
+  test('the target is met when every host-entry figure at 100,000 prefixes is within 100 ns', () => {
+    const figures = parsePacketBenchOutput(judged(68));
+    expect(figures).toHaveLength(5);
+    expect(figures[2]).toMatchObject({ case: 'syn-allowed', map: 'hosts', prefixes: 100000, medianNs: 68 });
+    expect(formatPacketBench(figures).at(-1)).toMatch(/worst 68 ns -> met$/);
+  });
+
+  test('one figure over 100 ns misses the target, and CIDR figures are shown but not judged', () => {
+    const out = formatPacketBench(parsePacketBenchOutput(judged(101)));
+    expect(out.at(-1)).toMatch(/worst 101 ns -> MISSED$/);
+    expect(out.join('\n')).toMatch(/SYN allowed \(entry \+ port set; conntrack refreshed\)\s+-\s+-\s+170 ns/);
+  });
+
+  test('a missing figure misses the target rather than passing it', () => {
+    expect(formatPacketBench(parsePacketBenchOutput(line('ct-hit', 'hosts', 100000, 50))).at(-1)).toMatch(/MISSED$/);
   });
 });
 
