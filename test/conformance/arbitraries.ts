@@ -137,21 +137,42 @@ export function policyIn(draft: PolicyDraft, namespaces: readonly Namespace[], n
   };
 }
 
-const podDraft = fc.record({
+interface PodDraft {
+  readonly namespace: number;
+  readonly labels: Labels;
+  readonly ports: ContainerPort[];
+  readonly addresses: 'v4' | 'v6' | 'dual' | 'none';
+}
+
+const podDraft: fc.Arbitrary<PodDraft> = fc.record({
   namespace: fc.nat({ max: NAMESPACE_NAMES.length - 1 }),
   labels: labels(POD_KEYS, POD_VALUES),
   // Container port names are unique within a pod, as the API requires.
   ports: fc.uniqueArray(fc.constantFrom(...CONTAINER_PORTS), { maxLength: 3, selector: (p) => p.name ?? `#${p.port}` }),
-  addresses: fc.constantFrom('v4', 'v6', 'dual', 'none'),
+  addresses: fc.constantFrom('v4' as const, 'v6' as const, 'dual' as const, 'none' as const),
 });
 
-/** A random valid cluster state. */
-export const clusterState: fc.Arbitrary<ClusterState> = fc.record({
-  namespaceCount: fc.integer({ min: 1, max: NAMESPACE_NAMES.length }),
-  namespaceLabels: fc.array(labels(NAMESPACE_KEYS, NAMESPACE_VALUES), { minLength: NAMESPACE_NAMES.length, maxLength: NAMESPACE_NAMES.length }),
-  pods: fc.array(podDraft, { minLength: 1, maxLength: 7 }),
-  policies: fc.array(policyDraft, { maxLength: 5 }),
-}).map(({ namespaceCount, namespaceLabels, pods, policies }) => {
+/** How large random clusters get. */
+export interface ClusterSize {
+  readonly minPods: number;
+  readonly maxPods: number;
+  readonly maxPolicies: number;
+}
+
+/** A random valid cluster state of the given size. */
+export function clusterStateOf(size: ClusterSize): fc.Arbitrary<ClusterState> {
+  return fc.record({
+    namespaceCount: fc.integer({ min: 1, max: NAMESPACE_NAMES.length }),
+    namespaceLabels: fc.array(labels(NAMESPACE_KEYS, NAMESPACE_VALUES), { minLength: NAMESPACE_NAMES.length, maxLength: NAMESPACE_NAMES.length }),
+    pods: fc.array(podDraft, { minLength: size.minPods, maxLength: size.maxPods }),
+    policies: fc.array(policyDraft, { maxLength: size.maxPolicies }),
+  }).map(({ namespaceCount, namespaceLabels, pods, policies }) => assemble(namespaceCount, namespaceLabels, pods, policies));
+}
+
+/** A small random valid cluster: few enough pods to probe every pair on every port many times over. */
+export const clusterState = clusterStateOf({ minPods: 1, maxPods: 7, maxPolicies: 5 });
+
+function assemble(namespaceCount: number, namespaceLabels: Labels[], pods: PodDraft[], policies: PolicyDraft[]): ClusterState {
   const namespaces: Namespace[] = NAMESPACE_NAMES.slice(0, namespaceCount).map((name, i) => ({
     name, labels: { ...namespaceLabels[i], [NAMESPACE_NAME_LABEL]: name }, declared: true,
   }));
@@ -169,4 +190,4 @@ export const clusterState: fc.Arbitrary<ClusterState> = fc.record({
     policies: policies.map((draft, i) => policyIn(draft, namespaces, `pol${i}`)),
     services: [],
   };
-});
+}

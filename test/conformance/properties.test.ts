@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { selectorMatches } from '../../lib/model/selector';
 import { ClusterState, NetworkPolicy, PolicyRule, PolicyType } from '../../lib/model/types';
 import { PortQuery, ProbeResult, Reachability } from '../../lib/verdict/reachability';
-import { clusterState, EXTERNAL_ADDRESSES, NUMERIC_PROBES, peer, policyDraft, policyIn, policyPort, rule } from './arbitraries';
+import { clusterState, clusterStateOf, EXTERNAL_ADDRESSES, NUMERIC_PROBES, peer, policyDraft, policyIn, policyPort, rule } from './arbitraries';
 import { clusterOf } from './load';
 import { toObjects } from './to-objects';
 
@@ -132,6 +132,24 @@ describe('the engine over random valid clusters', () => {
       expect(verdicts.map((v) => [`${v.from}>${v.to} ${v.port}/${v.protocol}`, v.allowed]).sort()).toEqual([...pairwise].sort());
       expect(result.summary.allowed).toBe([...pairwise.values()].filter(Boolean).length);
     }), { ...PAIRWISE_RUNS, seed: 2 });
+  });
+
+  test('the matrix equals the pair-by-pair evaluation on clusters larger than one and two bitset words', () => {
+    // 33 to 70 pods plus the external addresses: rows and columns cross the 32- and 64-bit word boundaries.
+    const large = clusterStateOf({ minPods: 33, maxPods: 70, maxPolicies: 8 });
+    const ports = [{ port: 80, protocol: 'TCP' as const }, { port: 53, protocol: 'UDP' as const }];
+    fc.assert(fc.property(large, (cluster) => {
+      const reach = new Reachability(cluster);
+      const endpoints = endpointsOf(cluster);
+      const mismatches: string[] = [];
+      for (const grid of reach.probe({ from: endpoints, to: endpoints, ports }).grids()) {
+        grid.from.forEach((from, r) => grid.to.forEach((to, c) => {
+          const reference = reach.check(from, to, grid.port, grid.protocol).allowed;
+          if (grid.allowed[r][c] !== reference) mismatches.push(`${from}>${to} ${grid.port}/${grid.protocol}: matrix ${grid.allowed[r][c]}, check ${reference}`);
+        }));
+      }
+      expect(mismatches).toEqual([]);
+    }), { numRuns: 15, seed: 9 });
   });
 
   test('written as Kubernetes objects and loaded back, a cluster loads without problems and gives the same verdicts', () => {
