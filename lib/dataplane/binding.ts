@@ -213,7 +213,14 @@ export interface LoadOptions {
 export class BpfObject {
   /** Opens and loads a .bpf.o. A verifier rejection throws a BpfError carrying `verifierLog`. */
   static load(objectPath: string, options: LoadOptions = {}): BpfObject {
-    return new BpfObject(objectPath, nativeBinding().loadObject(objectPath, options.mapPinDir ?? ''));
+    // A signal during verification (EAGAIN) interrupts the load without judging the program: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return new BpfObject(objectPath, nativeBinding().loadObject(objectPath, options.mapPinDir ?? ''));
+      } catch (error) {
+        if (attempt >= 3 || (error as { code?: string }).code !== 'EAGAIN') throw error;
+      }
+    }
   }
 
   readonly maps: ReadonlyMap<string, BpfMap>;

@@ -14,9 +14,12 @@ export interface BpfErrorDetails {
   readonly log?: string;
 }
 
-const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(constants.errno).map(([name, value]) => [value, name]),
-);
+/** errno number -> name; the first name wins where two share a number (EAGAIN over EWOULDBLOCK). */
+const ERRNO_NAMES: ReadonlyMap<number, string> = (() => {
+  const names = new Map<number, string>();
+  for (const [name, value] of Object.entries(constants.errno)) if (!names.has(value)) names.set(value, name);
+  return names;
+})();
 
 /** The program named in libbpf's "prog 'x': BPF program load failed" line. */
 function failedProgram(log: string | undefined): string | undefined {
@@ -54,9 +57,11 @@ export class BpfError extends Error {
     const program = failedProgram(details.log);
     const verifierLog = verifierLogOf(details.log);
     const code = ERRNO_NAMES.get(details.errno) ?? `E${details.errno}`;
-    const what = verifierLog !== undefined
+    // EAGAIN: the load was interrupted by a signal (a profiler's, say), not refused; retrying is the fix.
+    const rejected = verifierLog !== undefined && code !== 'EAGAIN' && code !== 'EINTR';
+    const what = rejected
       ? `the kernel's verifier rejected program ${program ?? '(unknown)'} in ${details.context}`
-      : `${details.op} failed on ${details.context}`;
+      : `${details.op} failed on ${details.context}${program ? ` (program ${program})` : ''}`;
     super(`${what}: ${details.reason} (${code})${BpfError.hint(code, details.op)}`);
     this.name = 'BpfError';
     this.errno = details.errno;
@@ -64,7 +69,7 @@ export class BpfError extends Error {
     this.op = details.op;
     this.context = details.context;
     this.libbpfLog = details.log;
-    this.verifierLog = verifierLog;
+    this.verifierLog = rejected ? verifierLog : undefined;
     this.program = program;
   }
 
@@ -75,6 +80,7 @@ export class BpfError extends Error {
         ? '. See verifierLog for the instruction the verifier refused.'
         : '. eBPF needs root (or CAP_BPF and CAP_NET_ADMIN).';
     }
+    if (code === 'EAGAIN') return '. The load was interrupted by a signal: retry.';
     if (code === 'ENOENT' && (op === 'bpf_obj_get' || op === 'bpf_obj_pin')) {
       return '. Is bpffs mounted? (mount -t bpf bpf /sys/fs/bpf)';
     }

@@ -16,9 +16,8 @@
 import { prefixMask } from '../model/cidr';
 import { ClusterState, NetworkPolicy, PolicyPort, PolicyRule } from '../model/types';
 import { Address, Endpoint, ExternalEndpoint, PodEndpoint, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
-import { policyPortMatches, policySelects, rulePeersMatch } from '../verdict/evaluate';
+import { peerMatches, policyPortMatches, policySelects } from '../verdict/evaluate';
 import { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
-import { PrefixLookup } from './lookup';
 import { ANY_PORT_SET, EMPTY_PORT_SET, PortRange, PortSet, isEmptyPortSet, portSetKey, unionPortSets } from './port-set';
 import { Prefix, coversV4Mapped, formatPrefix, insideV4Mapped, unifiedAddress } from './prefix';
 
@@ -84,6 +83,8 @@ interface Candidate {
   set?: PortSet;
 }
 
+const NO_BLOCKS: readonly number[] = Object.freeze([]);
+
 /** Candidates grouped by family and prefix length (a level), each level by network address. */
 class CandidateLevels {
   readonly levels = new Map<number, { family: 4 | 6; length: number; mask: bigint; byAddress: Map<bigint, Candidate> }>();
@@ -106,13 +107,21 @@ class CandidateLevels {
   }
 }
 
-/** The flattened CIDR entries of one direction (see the file comment). */
+/** The flattened CIDRs of one direction, and what they say about any one address. */
+interface FlatCidrs {
+  /** The entries to write (see the file comment). */
+  readonly entries: PeerEntry[];
+  /** For an address: the rules whose ipBlocks (or "every peer") admit it, and the set the entries give it. */
+  at(address: Address): { rules: readonly number[]; set: PortSet };
+}
+
+/** Flattens the ipBlocks of one direction's rules (see the file comment). */
 function compileCidrs(
   rules: readonly ActiveRule[],
   ruleSet: (ruleIndex: number) => PortSet,
   podId: string,
   problems: CompileProblem[],
-): PeerEntry[] {
+): FlatCidrs {
   const blockRule: number[] = [];
   const allPeerRules: number[] = [];
   const candidates = new CandidateLevels();
@@ -148,13 +157,14 @@ function compileCidrs(
   const shieldV4 = [...candidates.levels.values()].some((level) => level.family === 6 && level.length <= 96
     && [...level.byAddress.values()].some((c) => coversV4Mapped(c.prefix)));
   if (shieldV4) candidates.get({ family: 4, address: 0n, prefixLength: 0 });
-  if (candidates.levels.size === 0) return [];
+  if (candidates.levels.size === 0) return { entries: [], at: () => ({ rules: [], set: EMPTY_PORT_SET }) };
 
   const setMemo = new Map<string, PortSet>();
+  const rulesOf = (active: readonly number[]): number[] => (allPeerRules.length === 0 && active.length === 1
+    ? [blockRule[active[0]]]
+    : [...new Set([...active.map((block) => blockRule[block]), ...allPeerRules])].sort((a, b) => a - b));
   const setOf = (active: readonly number[]): PortSet => {
-    const ruleIds = allPeerRules.length === 0 && active.length === 1
-      ? [blockRule[active[0]]]
-      : [...new Set([...active.map((block) => blockRule[block]), ...allPeerRules])].sort((a, b) => a - b);
+    const ruleIds = rulesOf(active);
     const memoKey = ruleIds.join(',');
     let set = setMemo.get(memoKey);
     if (!set) setMemo.set(memoKey, (set = unionPortSets(ruleIds.map((id) => ruleSet(id)))));
@@ -172,11 +182,14 @@ function compileCidrs(
         parent = l.byAddress.get(c.prefix.address & l.mask);
         if (parent) break;
       }
-      const inheritedActive = parent?.active ?? [];
+      const inheritedActive = parent?.active ?? NO_BLOCKS;
       let active = inheritedActive;
-      if (c.starts.length > 0 || c.holes.length > 0) {
+      if (c.holes.length > 0) {
         const holes = new Set(c.holes);
         active = [...inheritedActive, ...c.starts].filter((block) => !holes.has(block));
+      } else if (c.starts.length > 0) {
+        // The common case (a block with nothing above it) allocates nothing new.
+        active = inheritedActive.length === 0 ? c.starts : [...inheritedActive, ...c.starts];
       }
       c.active = active;
       c.set = active === inheritedActive && parent ? parent.set! : setOf(active);
@@ -187,10 +200,22 @@ function compileCidrs(
     processed.push(level);
   }
   // An empty shield is only needed when an IPv6 entry that covers the v4-mapped range was actually emitted.
-  if (shieldV4 && !out.some((e) => coversV4Mapped(e))) {
-    return out.filter((e) => !(e.family === 4 && e.prefixLength === 0 && isEmptyPortSet(e.ports)));
-  }
-  return out;
+  const entries = shieldV4 && !out.some((e) => coversV4Mapped(e))
+    ? out.filter((e) => !(e.family === 4 && e.prefixLength === 0 && isEmptyPortSet(e.ports)))
+    : out;
+  const longestFirst = { 4: processed.filter((l) => l.family === 4).reverse(), 6: processed.filter((l) => l.family === 6).reverse() };
+  return {
+    entries,
+    // The longest candidate containing the address decides: entries left out equal their parent, so its set is
+    // also what the kernel's longest-prefix lookup finds.
+    at: (address) => {
+      for (const level of longestFirst[address.family]) {
+        const c = level.byAddress.get(address.address & level.mask);
+        if (c) return { rules: rulesOf(c.active!), set: c.set! };
+      }
+      return { rules: allPeerRules, set: EMPTY_PORT_SET };
+    },
+  };
 }
 
 /** Orders entries by family, address, then prefix length: deterministic output. */
@@ -211,27 +236,46 @@ function compileDirection(
 
   // Ingress: the local pod is the destination. Egress: a CIDR address is external; a host is the peer pod itself.
   const cidrSets = rules.map((r) => rulePortSet(r.rule, direction === 'ingress' ? local : EXTERNAL_DESTINATION));
-  const cidrs = compileCidrs(rules, (index) => cidrSets[index], local.id, problems).sort(compareEntries);
-  const trie = new PrefixLookup([], cidrs);
+  const flat = compileCidrs(rules, (index) => cidrSets[index], local.id, problems);
+  const cidrs = flat.entries.sort(compareEntries);
 
-  const hosts = new Map<bigint, { entry: PeerEntry; pods: string[] }>();
+  // A pod peer is admitted by the rules whose selector peers match it (peerMatches) and by the rules whose
+  // ipBlocks hold any of its addresses (as peerMatches decides for ipBlocks; read from the flattening, which holds
+  // every block's membership, instead of testing thousands of blocks per pod).
+  const selectorPeers = rules.map((r) => r.rule.peers?.filter((peer) => !peer.ipBlock) ?? []);
+  const hostSetMemo = new Map<string, PortSet>();
+  const hosts = new Map<bigint, HostSeen>();
   for (const peer of peers) {
     if (peer.id === local.id || peer.addresses.length === 0) continue;
-    const destination = direction === 'ingress' ? local : peer;
-    const sets: PortSet[] = [];
-    for (const r of rules) {
-      if (rulePeersMatch(r.rule, r.namespace, peer)) sets.push(rulePortSet(r.rule, destination));
+    const admitting = new Set<number>();
+    for (const address of peer.addresses) for (const rule of flat.at(address).rules) admitting.add(rule);
+    rules.forEach((r, index) => {
+      if (!admitting.has(index) && selectorPeers[index].some((p) => peerMatches(p, r.namespace, peer))) admitting.add(index);
+    });
+    const ruleIds = [...admitting].sort((a, b) => a - b);
+    // Ingress sets depend on the rules only; egress sets also on the peer's named ports.
+    const memoKey = direction === 'ingress' ? ruleIds.join(',') : `${ruleIds.join(',')}|${peer.id}`;
+    let set = hostSetMemo.get(memoKey);
+    if (!set) {
+      set = unionPortSets(ruleIds.map((index) => rulePortSet(rules[index].rule, direction === 'ingress' ? local : peer)));
+      hostSetMemo.set(memoKey, set);
     }
-    const set = unionPortSets(sets);
-    for (const address of peer.addresses) addHost(hosts, trie, address, set, peer.id, local.id, problems);
+    for (const address of peer.addresses) addHost(hosts, flat.at(address).set, address, set, peer.id, local.id, problems);
   }
-  const hostEntries = [...hosts.values()].map((h) => h.entry).sort(compareEntries);
-  return { state: 'isolated', hosts: hostEntries, cidrs };
+  return { state: 'isolated', hosts: hostEntries(hosts), cidrs };
+}
+
+/** One peer address seen while compiling host entries: the set it gets, and what the CIDR entries alone give it. */
+interface HostSeen {
+  readonly address: Address;
+  set: PortSet;
+  readonly fromCidrs: PortSet;
+  readonly pods: string[];
 }
 
 function addHost(
-  hosts: Map<bigint, { entry: PeerEntry; pods: string[] }>,
-  trie: PrefixLookup,
+  hosts: Map<bigint, HostSeen>,
+  fromCidrs: PortSet,
   address: Address,
   set: PortSet,
   peerId: string,
@@ -240,21 +284,27 @@ function addHost(
 ): void {
   const value = unifiedAddress(address.family, address.address);
   const existing = hosts.get(value);
-  const prefixLength = address.family === 4 ? 32 : 128;
-  if (existing) {
-    // Two pod identities share an address (hostNetwork pods share the node's): the kernel sees one peer.
-    existing.pods.push(peerId);
-    const merged = unionPortSets([existing.entry.ports, set]);
-    existing.entry = { ...existing.entry, ports: merged };
-    problems.push({
-      pod: localId,
-      message: `pods ${existing.pods.join(' and ')} share the address ${formatPrefix({ ...address, prefixLength })}; the kernel cannot tell them apart and allows each what either is allowed.`,
-    });
+  if (!existing) {
+    hosts.set(value, { address, set, fromCidrs, pods: [peerId] });
     return;
   }
-  const fromTrie = trie.findCidr(value) ?? EMPTY_PORT_SET;
-  if (portSetKey(fromTrie) === portSetKey(set)) return;
-  hosts.set(value, { entry: { ...address, prefixLength, ports: set }, pods: [peerId] });
+  // Two pod identities share an address (hostNetwork pods share the node's): the kernel sees one peer.
+  existing.pods.push(peerId);
+  existing.set = unionPortSets([existing.set, set]);
+  problems.push({
+    pod: localId,
+    message: `pods ${existing.pods.join(' and ')} share the address ${formatPrefix({ ...address, prefixLength: address.family === 4 ? 32 : 128 })}; the kernel cannot tell them apart and allows each what either is allowed.`,
+  });
+}
+
+/** Host entries for the addresses whose set differs from what the CIDR entries already give them. */
+function hostEntries(hosts: Map<bigint, HostSeen>): PeerEntry[] {
+  const out: PeerEntry[] = [];
+  for (const h of hosts.values()) {
+    if (h.set === h.fromCidrs || portSetKey(h.set) === portSetKey(h.fromCidrs)) continue;
+    out.push({ ...h.address, prefixLength: h.address.family === 4 ? 32 : 128, ports: h.set });
+  }
+  return out.sort(compareEntries);
 }
 
 /**

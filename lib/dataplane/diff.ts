@@ -3,7 +3,7 @@
  * value changed, deleted when it is gone, and left alone otherwise.
  */
 import { MAP } from './layout';
-import { MapImage, PROGRAMMED_MAPS } from './encode';
+import { MapImage, PROGRAMMED_MAPS, imageKey, imageKeyBytes } from './encode';
 
 /** The writes one map needs. Keys and values are the raw structs. */
 export interface MapDiff {
@@ -28,10 +28,10 @@ export function diffImages(from: MapImage, to: MapImage): MapDiff[] {
     const deletes: Buffer[] = [];
     for (const [key, value] of after) {
       const old = before.get(key);
-      if (!old || !old.equals(value)) updates.push([Buffer.from(key, 'hex'), value]);
+      if (!old || !old.equals(value)) updates.push([imageKeyBytes(key), value]);
     }
     for (const key of before.keys()) {
-      if (!after.has(key)) deletes.push(Buffer.from(key, 'hex'));
+      if (!after.has(key)) deletes.push(imageKeyBytes(key));
     }
     if (updates.length > 0 || deletes.length > 0) out.push({ map, updates, deletes });
   }
@@ -44,8 +44,8 @@ export function applyDiffToImage(image: MapImage, diffs: readonly MapDiff[]): Ma
   for (const diff of diffs) {
     let entries = out.get(diff.map);
     if (!entries) out.set(diff.map, (entries = new Map()));
-    for (const [key, value] of diff.updates) entries.set(key.toString('hex'), value);
-    for (const key of diff.deletes) entries.delete(key.toString('hex'));
+    for (const [key, value] of diff.updates) entries.set(imageKey(key), value);
+    for (const key of diff.deletes) entries.delete(imageKey(key));
   }
   return out;
 }

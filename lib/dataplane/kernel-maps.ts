@@ -4,7 +4,7 @@
  */
 import { BpfMap, MapType } from './binding';
 import { MapDiff } from './diff';
-import { MapImage, PROGRAMMED_MAPS } from './encode';
+import { MapImage, PROGRAMMED_MAPS, imageKey } from './encode';
 
 /** Looks up one of the data plane's maps by name. */
 export type MapSource = (name: string) => BpfMap;
@@ -51,7 +51,7 @@ export function readImage(maps: MapSource, names: readonly string[] = PROGRAMMED
     const isArray = map.type === MapType.ARRAY;
     for (const [key, value] of map.entries()) {
       if (isArray && map.maxEntries > 1 && value.every((byte) => byte === 0)) continue;
-      entries.set(key.toString('hex'), Buffer.from(value));
+      entries.set(imageKey(key), Buffer.from(value));
     }
     image.set(name, entries);
   }
