@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { selectorMatches } from '../../lib/model/selector';
 import { ClusterState, NetworkPolicy, PolicyRule, PolicyType } from '../../lib/model/types';
+import { Verdict } from '../../lib/verdict/evaluate';
 import { PortQuery, ProbeResult, Reachability } from '../../lib/verdict/reachability';
 import { clusterState, clusterStateOf, EXTERNAL_ADDRESSES, NUMERIC_PROBES, peer, policyDraft, policyIn, policyPort, rule } from './arbitraries';
 import { clusterOf } from './load';
@@ -116,6 +117,7 @@ describe('the engine over random valid clusters', () => {
         }));
       }
       const pairwise = new Map<string, boolean>();
+      const reasons = new Map<string, Verdict>();
       for (const from of endpoints) {
         for (const to of endpoints) {
           const destination = cluster.pods.find((p) => p.id === to);
@@ -124,12 +126,16 @@ describe('the engine over random valid clusters', () => {
             if (typeof q.port === 'string' && !destination?.ports.some((p) => p.name === q.port)) continue;
             const verdict = reach.check(from, to, q.port, q.protocol);
             pairwise.set(`${from}>${to} ${verdict.port}/${verdict.protocol}`, verdict.allowed);
+            reasons.set(`${from}>${to} ${verdict.port}/${verdict.protocol}`, verdict);
           }
         }
       }
       expect(Object.fromEntries([...fromGrids].sort())).toEqual(Object.fromEntries([...pairwise].sort()));
+      // The matrix's verdicts carry the same reasons as single checks, not only the same answers.
       const verdicts = [...result.verdicts()];
       expect(verdicts.map((v) => [`${v.from}>${v.to} ${v.port}/${v.protocol}`, v.allowed]).sort()).toEqual([...pairwise].sort());
+      const differing = verdicts.filter((v) => JSON.stringify(v) !== JSON.stringify(reasons.get(`${v.from}>${v.to} ${v.port}/${v.protocol}`)));
+      expect(differing).toEqual([]);
       expect(result.summary.allowed).toBe([...pairwise.values()].filter(Boolean).length);
     }), { ...PAIRWISE_RUNS, seed: 2 });
   });
