@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, NestedStack, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -74,6 +74,14 @@ export interface NetworkPolicyClusterProps {
    */
   readonly mastersRole?: iam.IRole;
   /**
+   * How many charts (apps) go into each nested stack of apps. Apps live in nested stacks so that hundreds of them stay
+   * within CloudFormation's limits per template (500 resources, 1 MB); 200 apps of a few KiB each would exceed 1 MB
+   * in one template.
+   *
+   * @default 50
+   */
+  readonly appsPerStack?: number;
+  /**
    * What happens to the cluster's resources when they leave the stack.
    *
    * @default - resources are deleted
@@ -136,7 +144,10 @@ export class NetworkPolicyCluster extends Construct {
   /** Everything that must be in place before a pod may start: depend on it to start after enforcement is on. */
   readonly enforcement: DependencyGroup = new DependencyGroup();
 
-  private readonly apps: Construct;
+  /** The nested stacks holding the apps' manifests, in order. */
+  readonly appStacks: NestedStack[] = [];
+  private readonly appsPerStack: number;
+  private appsInLastStack = 0;
 
   constructor(scope: Construct, id: string, props: NetworkPolicyClusterProps) {
     super(scope, id);
@@ -226,26 +237,42 @@ export class NetworkPolicyCluster extends Construct {
         'Pods on Fargate profiles are not policed by NetworkPolicies; keep workloads that need isolation on EC2 nodes.',
       );
     }
-    this.apps = new Construct(this, 'Apps');
+    this.appsPerStack = props.appsPerStack ?? 50;
+    if (!Number.isInteger(this.appsPerStack) || this.appsPerStack < 1 || this.appsPerStack > 400) {
+      throw new ClusterConfigurationError(this.node.path, 'appsPerStack', `${props.appsPerStack} is not a whole number from 1 to 400`, 'leave it out (50) or give a smaller whole number');
+    }
   }
 
   /**
    * Deploys a cdk8s chart (an AppWithPolicy, or any chart) through the kubectl provider as ONE manifest resource,
-   * ordered after network policy enforcement so that no app starts unpoliced. One resource per chart keeps large
-   * deployments within CloudFormation's 500-resource limit.
+   * ordered after network policy enforcement so that no app starts unpoliced. One resource per chart, in nested
+   * stacks of `appsPerStack` charts, keeps large deployments within CloudFormation's per-template limits.
    */
   addChart(chart: IManifestChart, options: AddChartOptions = {}): eks.KubernetesManifest {
     if (typeof chart.toJson !== 'function') {
       throw new ClusterConfigurationError(this.node.path, 'addChart(chart)', 'the argument is not a cdk8s chart', 'pass a cdk8s Chart');
     }
     const id = options.id ?? chart.node.id;
-    const manifest = new eks.KubernetesManifest(this.apps, id, {
+    const manifest = new eks.KubernetesManifest(this.nextAppScope(), id, {
       cluster: this.cluster,
       manifest: chart.toJson() as Record<string, unknown>[],
     });
     manifest.node.addDependency(this.enforcement);
     for (const dependency of options.dependsOn ?? []) manifest.node.addDependency(dependency);
     return manifest;
+  }
+
+  /** The nested stack for the next app, opening a new one when the last is full. */
+  private nextAppScope(): NestedStack {
+    if (this.appStacks.length === 0 || this.appsInLastStack >= this.appsPerStack) {
+      const stack = new NestedStack(this, `Apps${this.appStacks.length + 1}`, {
+        description: `eks-netpol apps ${this.appStacks.length * this.appsPerStack + 1} and on`,
+      });
+      this.appStacks.push(stack);
+      this.appsInLastStack = 0;
+    }
+    this.appsInLastStack++;
+    return this.appStacks[this.appStacks.length - 1];
   }
 }
 

@@ -234,6 +234,7 @@ export class AppWithPolicy extends Construct implements IPeer {
   private readonly egressRules: DeclaredRule[] = [];
   private ingressObject?: ApiObject;
   private egressObject?: ApiObject;
+  private readonly rendered = new Map<'Ingress' | 'Egress', KubeNetworkPolicy>();
 
   constructor(scope: Construct, id: string, props: AppWithPolicyProps) {
     super(scope, id);
@@ -279,7 +280,7 @@ export class AppWithPolicy extends Construct implements IPeer {
       throw new PolicyDeclarationError(path, 'props.replicas', `${props.replicas} is not a replica count.`, 'give a whole number, 0 or more.');
     }
 
-    this.deployment = this.createDeployment(props);
+    this.deployment = this.createDeployment(props, extraLabels);
     if (props.service ?? this.ports.length > 0) {
       if (this.ports.length === 0) {
         throw new PolicyDeclarationError(path, 'props.service', 'a Service needs ports, and the app declares none.', 'declare props.ports, or leave props.service unset.');
@@ -332,6 +333,11 @@ export class AppWithPolicy extends Construct implements IPeer {
 
   /** The NetworkPolicies of this app as they will be written, sorted (ingress first). */
   policies(): KubeNetworkPolicy[] {
+    return JSON.parse(JSON.stringify(this._policies())) as KubeNetworkPolicy[];
+  }
+
+  /** @internal The policies, shared with the render cache: read only. */
+  _policies(): KubeNetworkPolicy[] {
     const out: KubeNetworkPolicy[] = [];
     if (this.ingressObject) out.push(this.policyManifest('Ingress'));
     if (this.egressObject) out.push(this.policyManifest('Egress'));
@@ -389,11 +395,25 @@ export class AppWithPolicy extends Construct implements IPeer {
   /** @internal Adds a rule (from this app's call or a peer's mirrored one). */
   addRule(direction: 'ingress' | 'egress', rule: DeclaredRule): void {
     (direction === 'ingress' ? this.ingressRules : this.egressRules).push(rule);
+    this.rendered.clear();
     this.ensurePolicies();
     registryOf(this).touch();
   }
 
+  /**
+   * The policy of one direction. Synthesis asks twice (the whole-app checks, then the object itself); rules only
+   * change through addRule, which drops the cache.
+   */
   private policyManifest(direction: 'Ingress' | 'Egress'): KubeNetworkPolicy {
+    let manifest = this.rendered.get(direction);
+    if (!manifest) {
+      manifest = this.renderPolicy(direction);
+      this.rendered.set(direction, manifest);
+    }
+    return manifest;
+  }
+
+  private renderPolicy(direction: 'Ingress' | 'Egress'): KubeNetworkPolicy {
     return {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -429,7 +449,7 @@ export class AppWithPolicy extends Construct implements IPeer {
     });
   }
 
-  private createDeployment(props: AppWithPolicyProps): kplus.Deployment {
+  private createDeployment(props: AppWithPolicyProps, extraLabels: Labels): kplus.Deployment {
     const env = props.env ?? {};
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: this.name, namespace: this.namespace, labels: { ...this.objectLabels } },
@@ -437,7 +457,8 @@ export class AppWithPolicy extends Construct implements IPeer {
       // moves while a Deployment's selector is immutable; select by the explicit labels instead.
       select: false,
       replicas: props.replicas ?? 1,
-      podMetadata: { labels: { ...this.objectLabels } },
+      // Pods carry the selector labels and the user's; managed-by stays on the objects eks-netpol writes.
+      podMetadata: { labels: { ...extraLabels, ...this.selectorLabels } },
       serviceAccount: props.serviceAccount,
       securityContext: props.podSecurityContext,
       containers: [{

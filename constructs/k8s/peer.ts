@@ -49,6 +49,13 @@ export interface InternetPeerOptions {
    * @default false
    */
   readonly exceptPrivate?: boolean;
+  /**
+   * Which address families: an EKS cluster is IPv4 or IPv6, and the VPC CNI ignores rules of the other family
+   * (lint warns about them), so name yours.
+   *
+   * @default 'dual' (0.0.0.0/0 and ::/0)
+   */
+  readonly ipFamily?: 'IPv4' | 'IPv6' | 'dual';
 }
 
 function selectorOf(labelsOrSelector: Labels | LabelSelector): LabelSelector {
@@ -126,15 +133,17 @@ export class Peer {
     return new Peer({ kind: 'ipBlocks', description: `Peer.ipBlock("${cidr}"${exceptText})`, blocks: [{ cidr, except: [...except] }] });
   }
 
-  /** Every IPv4 and IPv6 address (0.0.0.0/0 and ::/0), optionally without the private ranges. */
+  /** Every IPv4 and IPv6 address (0.0.0.0/0 and ::/0), optionally without the private ranges or one family. */
   static internet(options: InternetPeerOptions = {}): IPeer {
     const exceptPrivate = options.exceptPrivate ?? false;
+    const family = options.ipFamily ?? 'dual';
+    const described = [...(exceptPrivate ? ['exceptPrivate: true'] : []), ...(options.ipFamily ? [`ipFamily: "${family}"`] : [])];
     return new Peer({
       kind: 'ipBlocks',
-      description: `Peer.internet(${exceptPrivate ? '{ exceptPrivate: true }' : ''})`,
+      description: `Peer.internet(${described.length ? `{ ${described.join(', ')} }` : ''})`,
       blocks: [
-        { cidr: '0.0.0.0/0', except: exceptPrivate ? PRIVATE_IPV4_RANGES : [] },
-        { cidr: '::/0', except: exceptPrivate ? PRIVATE_IPV6_RANGES : [] },
+        ...(family !== 'IPv6' ? [{ cidr: '0.0.0.0/0', except: exceptPrivate ? PRIVATE_IPV4_RANGES : [] }] : []),
+        ...(family !== 'IPv4' ? [{ cidr: '::/0', except: exceptPrivate ? PRIVATE_IPV6_RANGES : [] }] : []),
       ],
     });
   }

@@ -20,7 +20,8 @@ describe('the seed scenario', () => {
     expect(cluster).toAllow('seed/alpine', 'kube-system/coredns', 'dns');
     expect(cluster).toAllow('seed/alpine', 'kube-system/coredns', 'dns-tcp');
     expect(cluster).toAllow('seed/alpine', '151.101.0.223', 443);
-    expect(cluster).toAllow('seed/alpine', '2a04:4e42::223', 443);
+    // The cluster is IPv4, so is the rule.
+    expect(cluster).toDeny('seed/alpine', '2a04:4e42::223', 443);
     expect(cluster).toDeny('seed/alpine', '151.101.0.223', 80);
     // The private ranges stay closed: the VPC and the instance metadata service.
     expect(cluster).toDeny('seed/alpine', '10.0.1.5', 443);

@@ -29,7 +29,8 @@ export class SeedChart extends Chart {
     });
     if (props.allowDnsAndHttps) {
       this.alpine.allowTo(Peer.clusterDns());
-      this.alpine.allowTo(Peer.internet({ exceptPrivate: true }), Port.tcp(443));
+      // An EKS cluster is IPv4 or IPv6; this one is IPv4 (lint warns about rules of the other family).
+      this.alpine.allowTo(Peer.internet({ exceptPrivate: true, ipFamily: 'IPv4' }), Port.tcp(443));
     }
   }
 }

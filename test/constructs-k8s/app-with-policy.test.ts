@@ -30,7 +30,7 @@ describe('AppWithPolicy', () => {
     const deployment = find(objects, 'Deployment', 'api');
     expect(deployment.spec.selector).toEqual({ matchLabels: selector });
     const template = deployment.spec.template as { metadata: { labels: Record<string, string> } };
-    expect(template.metadata.labels).toEqual({ ...selector, 'app.kubernetes.io/managed-by': 'eks-netpol' });
+    expect(template.metadata.labels).toEqual(selector);
     expect(JSON.stringify(objects)).not.toContain('cdk8s.io/metadata.addr');
     expect(find(objects, 'Service', 'api').spec.selector).toEqual(selector);
   });
@@ -148,6 +148,16 @@ describe('AppWithPolicy', () => {
     expect(chart).toAllow('shop/app', '8.8.8.8', 443);
     expect(chart).toAllow('shop/app', '2001:4860::8888', 443);
     expect(chart).toDeny('shop/app', '192.168.1.1', 443);
+  });
+
+  test('the internet peer can name one address family', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
+    new AppWithPolicy(chart, 'four', { image: 'x' }).allowTo(Peer.internet({ ipFamily: 'IPv4' }), Port.tcp(443));
+    new AppWithPolicy(chart, 'six', { image: 'x' }).allowTo(Peer.internet({ ipFamily: 'IPv6' }), Port.tcp(443));
+    expect(chart).toAllow('shop/four', '8.8.8.8', 443);
+    expect(chart).toDeny('shop/four', '2001:4860::8888', 443);
+    expect(chart).toAllow('shop/six', '2001:4860::8888', 443);
+    expect(chart).toDeny('shop/six', '8.8.8.8', 443);
   });
 
   test('peers by pod labels, namespace labels and both', () => {

@@ -6,6 +6,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { lintCluster, LintOptions } from '../../../lib/lint';
 import { clusterFromObjects } from '../../../lib/manifests';
 import { formatProblem } from '../../../lib/model/problems';
 import { selectorMatches } from '../../../lib/model/selector';
@@ -52,6 +53,8 @@ export interface SynthFinding {
 
 /** How strict the synth-time checks are. */
 export interface PolicyCheckSettings {
+  /** The lint rules' options, or false to skip lint. */
+  readonly lint: LintOptions | false;
   readonly checks: readonly SynthCheck[];
   /** `error`: findings of severity error fail synthesis; `warn`: every finding is printed; `off`: checks skipped. */
   readonly level: 'error' | 'warn' | 'off';
@@ -75,7 +78,7 @@ export function registryOf(scope: IConstruct): Registry {
 export class Registry {
   readonly apps: AppWithPolicy[] = [];
   readonly namespaces: PolicyNamespace[] = [];
-  settings: PolicyCheckSettings = { checks: [], level: 'warn', warn: (m) => process.stderr.write(`warning: ${m}\n`) };
+  settings: PolicyCheckSettings = { lint: {}, checks: [], level: 'warn', warn: (m) => process.stderr.write(`warning: ${m}\n`) };
   private version = 0;
   private cached?: { version: number; analysis: Analysis };
 
@@ -131,12 +134,14 @@ export class Registry {
     // The engine's own validation of every policy we write, exactly as it will read them from the YAML.
     const policies: KubeNetworkPolicy[] = [];
     for (const app of this.apps) {
-      for (const policy of app.policies()) {
+      for (const policy of app._policies()) {
         policies.push(policy);
         owners.set(`NetworkPolicy/${policy.metadata.namespace}/${policy.metadata.name}`, app.node.path);
       }
+      owners.set(`Service/${app.podIdentity}`, app.node.path);
     }
     for (const ns of this.namespaces) {
+      owners.set(`Namespace/${ns.name}`, ns.node.path);
       for (const policy of ns.policies()) {
         const key = `NetworkPolicy/${policy.metadata.namespace}/${policy.metadata.name}`;
         const clash = owners.get(key);
@@ -145,25 +150,31 @@ export class Registry {
         owners.set(key, ns.node.path);
       }
     }
-    const { problems } = clusterFromObjects(policies);
+    const { level, lint, checks } = this.settings;
+    const checking = level !== 'off' && (lint !== false || checks.length > 0);
+    // With checks on, one load of every object serves both the engine's validation and the checks.
+    const objects = checking ? [...this.otherObjects(), ...policies] : policies;
+    const { cluster, problems } = clusterFromObjects(objects);
     for (const problem of problems) {
-      report(owners.get(problem.object) ?? this.root.node.path, `the engine rejects a synthesized policy: ${formatProblem(problem)}`);
+      const owner = owners.get(problem.object);
+      const message = `the engine rejects a synthesized policy: ${formatProblem(problem)}`;
+      if (owner) report(owner, message);
+      else warnings.push(`${this.root.node.path}: ${formatProblem(problem)}`);
     }
 
-    if (this.settings.level !== 'off' && this.settings.checks.length > 0) {
-      const objects = this.allObjects();
-      for (const check of this.settings.checks) {
-        for (const finding of check(objects)) {
-          const path = owners.get(finding.object) ?? ownerByKindless(owners, finding.object) ?? finding.object;
-          if (finding.severity === 'error' && this.settings.level === 'error') {
-            report(owners.get(finding.object) ?? ownerByKindless(owners, finding.object) ?? this.root.node.path, finding.message);
-          } else {
-            warnings.push(`${path}: ${finding.message}`);
-          }
-        }
+    if (checking) {
+      const findings: SynthFinding[] = [];
+      if (lint !== false) {
+        for (const f of lintCluster(cluster, lint)) findings.push({ object: f.object, severity: f.severity, message: `[${f.rule}] ${f.message} Fix: ${f.fix}` });
       }
-      for (const w of warnings) this.settings.warn(w);
+      for (const check of checks) findings.push(...check(objects));
+      for (const finding of findings) {
+        const owner = owners.get(finding.object) ?? ownerByKindless(owners, finding.object);
+        if (finding.severity === 'error' && level === 'error') report(owner ?? this.root.node.path, finding.message);
+        else warnings.push(`${owner ?? finding.object}: ${finding.message}`);
+      }
     }
+    for (const w of warnings) this.settings.warn(w);
 
     return { errorsFor: (path) => errors.get(path) ?? [], warnings };
   }
@@ -182,10 +193,25 @@ export class Registry {
     return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** Every object of the tree, resolved (for the synth checks). */
-  private allObjects(): unknown[] {
-    return this.root.node.findAll().filter(ApiObject.isApiObject).map((o) => o.toJson());
+  /**
+   * Every object of the tree, resolved, except the policies of our apps (their manifests are already rendered, and
+   * resolving them again through cdk8s would double the cost of synthesis).
+   */
+  private otherObjects(): unknown[] {
+    const out: unknown[] = [];
+    for (const construct of this.root.node.findAll()) {
+      if (!ApiObject.isApiObject(construct)) continue;
+      const scope = construct.node.scope;
+      if (construct.kind === 'NetworkPolicy' && scope && (isOurs(scope))) continue;
+      out.push(construct.toJson());
+    }
+    return out;
   }
+}
+
+/** An AppWithPolicy or a PolicyNamespace (by their markers, not instanceof: several copies may be loaded). */
+function isOurs(scope: IConstruct): boolean {
+  return Symbol.for('eks-netpol.AppWithPolicy') in scope || Symbol.for('eks-netpol.PolicyNamespace') in scope;
 }
 
 /** Findings about a Pod identity name a workload of an app by `Kind/ns/name` with another kind; find the app. */
