@@ -91,14 +91,20 @@ describe('NetworkPolicyCluster with managed node groups', () => {
     expect(cni[1].DependsOn).toContain(agent[0]);
   });
 
-  test('each chart is one manifest resource that depends on the add-on', () => {
-    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: { AddonName: string; Manifest: string }; DependsOn?: string[] }>;
+  test('each chart is one manifest resource in a nested stack of apps that starts after the add-on', () => {
+    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: { AddonName: string }; DependsOn?: string[] }>;
     const [cniId] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::EKS::Addon' && r.Properties.AddonName === 'vpc-cni')!;
-    const manifests = Object.values(resources).filter((r) => r.Type === MANIFEST);
+    expect(Object.values(resources).filter((r) => r.Type === MANIFEST)).toHaveLength(0);
+    const nested = Object.values(resources).filter((r) => r.Type === 'AWS::CloudFormation::Stack');
+    expect(nested).toHaveLength(1);
+    expect(nested[0].DependsOn).toContain(cniId);
+    const apps = Template.fromStack(cluster.appStacks[0]).toJSON().Resources as Record<string, { Type: string; Properties: { Manifest: string } }>;
+    const manifests = Object.values(apps).filter((r) => r.Type === MANIFEST);
     expect(manifests).toHaveLength(2);
-    for (const manifest of manifests) expect(manifest.DependsOn).toContain(cniId);
-    const kinds = manifests.map((m) => (JSON.parse(m.Properties.Manifest) as { kind: string }[]).map((o) => o.kind).sort());
+    const kinds = manifests.map((m) => (JSON.parse(m.Properties.Manifest) as { kind: string }[]).map((o) => o.kind));
     expect(kinds[0]).toEqual(expect.arrayContaining(['Namespace', 'Deployment', 'NetworkPolicy']));
+    // The namespace comes first, so kubectl apply can create what lives in it.
+    expect(kinds[0][0]).toBe('Namespace');
   });
 
   test('the public surface reports the add-on, the node groups and the marker', () => {
@@ -106,6 +112,27 @@ describe('NetworkPolicyCluster with managed node groups', () => {
     expect(cluster.nodeGroups).toHaveLength(3);
     expect(NetworkPolicyCluster.isNetworkPolicyCluster(cluster)).toBe(true);
     expect(NetworkPolicyCluster.isNetworkPolicyCluster({})).toBe(false);
+  });
+});
+
+describe('NetworkPolicyCluster app stacks', () => {
+  test('appsPerStack splits charts over nested stacks, every one ordered after the add-on', () => {
+    const stack = newStack();
+    const cluster = new NetworkPolicyCluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_33, kubectlLayer: fakeKubectlLayer(stack), appsPerStack: 2 });
+    for (const name of ['a', 'b', 'c', 'd', 'e']) cluster.addChart(twoAppChart(name, name));
+    expect(cluster.appStacks.map((s) => Template.fromStack(s).findResources(MANIFEST)).map((r) => Object.keys(r).length)).toEqual([2, 2, 1]);
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: { AddonName: string }; DependsOn?: string[] }>;
+    const [cniId] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::EKS::Addon' && r.Properties.AddonName === 'vpc-cni')!;
+    const nested = Object.values(resources).filter((r) => r.Type === 'AWS::CloudFormation::Stack');
+    expect(nested).toHaveLength(3);
+    for (const n of nested) expect(n.DependsOn).toContain(cniId);
+  });
+
+  test('appsPerStack must be a whole number from 1 to 400', () => {
+    const stack = newStack();
+    expect(() => new NetworkPolicyCluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_33, kubectlLayer: fakeKubectlLayer(stack), appsPerStack: 0 })).toThrow(
+      /Test\/Cluster: appsPerStack: 0 is not a whole number from 1 to 400/,
+    );
   });
 });
 
@@ -129,14 +156,15 @@ describe('NetworkPolicyCluster with defaults', () => {
 
 describe('NetworkPolicyCluster in EKS Auto Mode', () => {
   let template: Template;
+  let autoCluster: NetworkPolicyCluster;
 
   beforeAll(() => {
     const stack = newStack();
-    const cluster = new NetworkPolicyCluster(stack, 'Cluster', {
+    const cluster = (autoCluster = new NetworkPolicyCluster(stack, 'Cluster', {
       version: eks.KubernetesVersion.V1_33,
       kubectlLayer: fakeKubectlLayer(stack),
       compute: ClusterCompute.autoMode({ defaultNetworkPolicy: 'DefaultDeny', networkPolicyEventLogs: true }),
-    });
+    }));
     cluster.addChart(twoAppChart());
     template = Template.fromStack(stack);
   });
@@ -158,8 +186,10 @@ describe('NetworkPolicyCluster in EKS Auto Mode', () => {
     expect(text).toContain('\\"networkPolicyEventLogs\\":\\"Enabled\\"');
     expect(text).toContain('\\"kind\\":\\"NodePool\\"');
     expect(auto.Properties.Overwrite).toBe(true);
-    const apps = manifests.filter(([id]) => id !== autoId);
-    expect(apps).toHaveLength(1);
-    expect(apps[0][1].DependsOn).toContain(autoId);
+    expect(manifests).toHaveLength(1);
+    const nested = Object.values(resources).filter((r) => r.Type === 'AWS::CloudFormation::Stack');
+    expect(nested).toHaveLength(1);
+    expect(nested[0].DependsOn).toContain(autoId);
+    expect(Object.keys(Template.fromStack(autoCluster.appStacks[0]).findResources(MANIFEST))).toHaveLength(1);
   });
 });
