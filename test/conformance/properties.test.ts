@@ -140,6 +140,21 @@ describe('the engine over random valid clusters', () => {
     }), { ...PAIRWISE_RUNS, seed: 2 });
   });
 
+  test('probing a subset of sources and destinations gives the same cells as probing everything', () => {
+    fc.assert(fc.property(clusterState, fc.infiniteStream(fc.boolean()), (cluster, coin) => {
+      const endpoints = endpointsOf(cluster);
+      const everything = cellsOf(probeAll(cluster));
+      const from = endpoints.filter(() => coin.next().value);
+      const to = endpoints.filter(() => coin.next().value);
+      fc.pre(from.length > 0 && to.length > 0);
+      const ports = portsOf(cluster).filter((q) => typeof q.port === 'number' || to.some((id) => cluster.pods.find((p) => p.id === id)?.ports.some((p) => p.name === q.port)));
+      const subset = cellsOf(new Reachability(cluster).probe({ from, to, ports }));
+      expect(subset.size).toBeGreaterThan(0);
+      const differing = [...subset].filter(([probe, allowed]) => everything.get(probe) !== allowed);
+      expect(differing).toEqual([]);
+    }), { ...RUNS, seed: 10 });
+  });
+
   test('the matrix equals the pair-by-pair evaluation on clusters larger than one and two bitset words', () => {
     // 33 to 70 pods plus the external addresses: rows and columns cross the 32- and 64-bit word boundaries.
     const large = clusterStateOf({ minPods: 33, maxPods: 70, maxPolicies: 8 });
