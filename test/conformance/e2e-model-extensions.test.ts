@@ -14,35 +14,41 @@ const x = 'x';
 const egressFromA = (name: string, ...rules: Record<string, unknown>[]) =>
   networkPolicy(x, name, { podSelector: podLabel('a'), egress: rules, policyTypes: ['Egress'] });
 
+const allowFromNs2 = networkPolicy(x, 'allow-from-ns2', {
+  podSelector: podLabel('a'), ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'ns2', operator: 'Exists' }] } }] }], policyTypes: ['Ingress'],
+});
+
 const CASES: E2eCase[] = [
   {
     name: 'a namespaceSelector with Exists admits namespaces that carry the key, whatever its value',
     steps: [
       {
         when: 'before any namespace carries the key',
-        policies: [networkPolicy(x, 'allow-from-ns2', {
-          podSelector: podLabel('a'), ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'ns2', operator: 'Exists' }] } }] }], policyTypes: ['Ingress'],
-        })],
+        policies: [allowFromNs2],
         probes: [probe(80, 'TCP', (t) => t.ingressTo('x/a', false))],
       },
       {
         when: 'after labelling namespace z ns2=anything',
-        policies: [networkPolicy(x, 'allow-from-ns2', {
-          podSelector: podLabel('a'), ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'ns2', operator: 'Exists' }] } }] }], policyTypes: ['Ingress'],
-        })],
+        policies: [allowFromNs2],
         namespaceLabels: { z: { ns: 'z', ns2: 'anything' } },
         probes: [probe(80, 'TCP', (t) => t.ingressTo('x/a', false).peers({ namespace: 'z' }, { namespace: x, pod: 'a' }, true))],
       },
     ],
   },
-  single('a podSelector with DoesNotExist selects the pods without the key, the policy target included',
-    [networkPolicy(x, 'isolate-unmarked', {
-      podSelector: { matchExpressions: [{ key: 'marked', operator: 'DoesNotExist' }] },
-      ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'marked', operator: 'DoesNotExist' }] } }] }],
-      policyTypes: ['Ingress'],
-    })],
-    // Every pod of x is unmarked: x pods admit each other and nobody from y or z.
-    probe(80, 'TCP', (t) => t.peers({ namespace: 'y' }, { namespace: x }, false).peers({ namespace: 'z' }, { namespace: x }, false))),
+  {
+    name: 'a podSelector with DoesNotExist selects the pods without the key, as targets and as peers',
+    steps: [{
+      when: 'with pod x/b marked',
+      policies: [networkPolicy(x, 'isolate-unmarked', {
+        podSelector: { matchExpressions: [{ key: 'marked', operator: 'DoesNotExist' }] },
+        ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'marked', operator: 'DoesNotExist' }] } }] }],
+        policyTypes: ['Ingress'],
+      })],
+      podLabels: { 'x/b': { pod: 'b', marked: 'yes' } },
+      // x/a and x/c are isolated and admit only each other; the marked x/b is neither isolated nor admitted.
+      probes: [probe(80, 'TCP', (t) => t.ingressTo('x/a', false).ingressTo('x/c', false).pair('x/c', 'x/a', true).pair('x/a', 'x/c', true))],
+    }],
+  },
   {
     name: 'NotIn admits pods that lack the key altogether',
     steps: [{
