@@ -16,3 +16,5 @@ export type { ProbeJson, DirectionJson } from './cli/format/json';
 export { lintCluster, LintOptionsError, LINT_DISABLE_ANNOTATION, RULES as LINT_RULES, ruleIds as lintRuleIds } from './lint';
 export { summarize as summarizeFindings, formatJson as formatLintJson, formatTable as formatLintTable } from './lint';
 export type { Finding, LintOptions, LintRule, LintSummary, Severity, EnforcingMode } from './lint';
+export { runChecks as runDoctorChecks, gatherClusterFacts, readVpcCniSettings, DoctorError, pinnedVpcCniVersion, VPC_CNI_PINNED_VERSIONS, VPC_CNI_FEATURE_MINIMUMS } from './doctor';
+export type { ClusterFacts, CheckResult as DoctorCheckResult, CheckStatus as DoctorCheckStatus } from './doctor';
