@@ -37,6 +37,8 @@ Options:
                            (table and json only).
   -h, --help               Print this help.
 
+Colour: only when stdout is a terminal; NO_COLOR=1 turns it off.
+
 Exit status: 0 on success, 2 on invalid input or usage (every problem on stderr, with file and line),
 1 on an internal error.
 
