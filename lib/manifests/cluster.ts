@@ -66,45 +66,50 @@ export function assembleCluster(objects: Iterable<SourcedObject>, options: LoadO
   for (const object of objects) {
     const model = validateObjectInto(object.raw, { namespace: options.namespace, origin: object.origin, position: object.position }, problems);
     if (!model) continue;
-    const where = describePlace(object);
     switch (model.type) {
       case 'namespace':
-        if (seen.first('Namespace', model.value.name, 'namespace', where, model.value.source)) namespaces.push(model.value);
+        if (seen.first('namespace', model.value.name, 'Namespace', object, model.value.source)) namespaces.push(model.value);
         break;
       case 'pod':
-        if (seen.first(model.value.kind, model.value.id, 'pod identity', where, model.value.source)) pods.push(model.value);
+        if (seen.first('pod identity', model.value.id, model.value.kind, object, model.value.source)) pods.push(model.value);
         break;
       case 'policy':
-        if (seen.first('NetworkPolicy', model.value.id, 'NetworkPolicy', where, model.value.source)) policies.push(model.value);
+        if (seen.first('NetworkPolicy', model.value.id, 'NetworkPolicy', object, model.value.source)) policies.push(model.value);
         break;
       case 'service':
-        if (seen.first('Service', model.value.id, 'Service', where, model.value.source)) services.push(model.value);
+        if (seen.first('Service', model.value.id, 'Service', object, model.value.source)) services.push(model.value);
         break;
     }
   }
   return { cluster: { namespaces: withReferencedNamespaces(namespaces, pods, policies, services), pods, policies, services }, problems };
 }
 
+/** `file:line`, or the position (`object 3`) when the object has no file. */
 function describePlace(object: SourcedObject): string {
   return object.origin ? `${object.origin.file}:${object.origin.line}` : object.position;
 }
 
 /** Remembers which identities were given where, and reports the second giver of each. */
 class Seen {
-  private readonly places = new Map<string, { kind: string; where: string }>();
+  /** For each space (pod identity, NetworkPolicy...), the kind and object that first gave each id. */
+  private readonly spaces = new Map<string, Map<string, { kind: string; object: SourcedObject }>>();
 
   constructor(private readonly problems: Problem[]) {}
 
   /** True the first time `id` of `space` is seen; reports a problem naming both places otherwise. */
-  first(kind: string, id: string, space: string, where: string, source: SourceLocation | undefined): boolean {
-    const key = `${space}\u0000${id}`;
-    const earlier = this.places.get(key);
+  first(space: string, id: string, kind: string, object: SourcedObject, source: SourceLocation | undefined): boolean {
+    let ids = this.spaces.get(space);
+    if (!ids) {
+      ids = new Map();
+      this.spaces.set(space, ids);
+    }
+    const earlier = ids.get(id);
     if (!earlier) {
-      this.places.set(key, { kind, where });
+      ids.set(id, { kind, object });
       return true;
     }
-    const label = kind === 'Namespace' ? `Namespace/${id}` : `${kind}/${id}`;
-    const both = `${earlier.kind} at ${earlier.where} and ${kind} at ${where}`;
+    const label = `${kind}/${id}`;
+    const both = `${earlier.kind} at ${describePlace(earlier.object)} and ${kind} at ${describePlace(object)}`;
     this.problems.push({
       object: label,
       field: 'metadata.name',

@@ -6,7 +6,8 @@
  * - on demand: when a problem needs the line of a field, that one document's text is parsed again with full
  *   tracking (for every mapping and sequence, the line and value of each child), and the field path is walked.
  */
-import { loadAll, YAMLException } from 'js-yaml';
+import * as jsYaml from 'js-yaml';
+import { CORE_SCHEMA, loadAll, Type, YAMLException } from 'js-yaml';
 import { FieldPath, LineLocator } from '../model/validate-context';
 
 /** One parsed document: its value, 1-based first line, and where its text is. */
@@ -38,6 +39,16 @@ export interface ParsedText {
 }
 
 /**
+ * The YAML the API machinery reads (sigs.k8s.io/yaml): the core schema plus merge keys (`<<: *base`), without
+ * js-yaml's timestamp type. Kubernetes reads an unquoted `2024-01-01` as a string (a valid label value), not a date.
+ * This also spares a timestamp regular expression on every plain scalar.
+ */
+const KUBERNETES_SCHEMA = CORE_SCHEMA.extend({
+  // js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
+  implicit: [(jsYaml as unknown as { types: { merge: Type } }).types.merge],
+});
+
+/**
  * For each container node: its own 0-based line, then pairs of (child line, child value); for a mapping the
  * children alternate key and value.
  */
@@ -51,7 +62,8 @@ const START_DEPTH = 2;
  * document marker (`---`), so one broken document does not hide the problems of the others.
  */
 export function parseYamlDocuments(text: string, file: string): ParsedText {
-  const starts = new WeakMap<object, number>();
+  // A Map, not a WeakMap: it lives as long as the parsed text, and weak maps cost the garbage collector more.
+  const starts = new Map<object, number>();
   const documents: LocatedDocument[] = [];
   const errors: SyntaxProblem[] = [];
   let offsetLines = 0;
@@ -62,7 +74,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedText {
     // handing out any document, so after an error only the listener knows which documents were complete.
     const tracker = new StartTracker(starts, offsetLines, offsetChars);
     try {
-      loadAll(rest, undefined, { filename: file, listener: tracker.listener });
+      loadAll(rest, undefined, { filename: file, schema: KUBERNETES_SCHEMA, listener: tracker.listener });
       documents.push(...tracker.roots);
       break;
     } catch (error) {
@@ -113,7 +125,7 @@ function parseFully(text: string, document: LocatedDocument): FullDocument | nul
   const children = new WeakMap<object, ChildLines>();
   const tracker = new ChildTracker(children, document.line - 1);
   try {
-    loadAll(text.slice(document.start, document.end), undefined, { listener: tracker.listener });
+    loadAll(text.slice(document.start, document.end), undefined, { schema: KUBERNETES_SCHEMA, listener: tracker.listener });
   } catch {
     return null;
   }
@@ -209,14 +221,16 @@ interface ParserState {
   readonly result: unknown;
 }
 
-/** The cheap tier: each document's root, and first lines of nodes down to START_DEPTH. */
+/** The cheap tier: each document's root, and the first lines of the items of a root List. */
 class StartTracker {
   /** Each document, as its root node closes. */
   readonly roots: LocatedDocument[] = [];
   private readonly lines: number[] = [];
+  /** Nodes at START_DEPTH in the current document and their lines, kept only if the root turns out a List. */
+  private pending: unknown[] = [];
   private rootStart = 0;
 
-  constructor(private readonly starts: WeakMap<object, number>, private readonly offsetLines: number, private readonly offsetChars: number) {}
+  constructor(private readonly starts: Map<object, number>, private readonly offsetLines: number, private readonly offsetChars: number) {}
 
   readonly listener = (event: 'open' | 'close', state: ParserState): void => {
     if (event === 'open') {
@@ -227,10 +241,14 @@ class StartTracker {
     const line = this.lines.pop()! + this.offsetLines;
     const depth = this.lines.length;
     const value = state.result;
-    if (depth === 0) {
+    if (depth === START_DEPTH) {
+      if (typeof value === 'object' && value !== null) this.pending.push(value, line);
+    } else if (depth === 0) {
       this.roots.push({ value, line: line + 1, start: this.offsetChars + this.rootStart, end: this.offsetChars + state.position });
-    } else if (depth <= START_DEPTH && typeof value === 'object' && value !== null) {
-      this.starts.set(value, line);
+      if (this.pending.length > 0 && typeof value === 'object' && value !== null && Array.isArray((value as { items?: unknown }).items)) {
+        for (let i = 0; i < this.pending.length; i += 2) this.starts.set(this.pending[i] as object, this.pending[i + 1] as number);
+      }
+      this.pending = [];
     }
   };
 }

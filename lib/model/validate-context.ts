@@ -16,6 +16,35 @@ export type PathSegment = string | number | MapKey;
 /** A field path inside one object, from its root: `['spec', 'ingress', 0, 'from']`. */
 export type FieldPath = readonly PathSegment[];
 
+/**
+ * A field path as validation builds it: each step links to its parent, so descending into a field costs one small
+ * object, not a copy of the path. `undefined` is the object's root. Turned into a FieldPath only for a problem.
+ */
+export type Path = { readonly parent: Path; readonly segment: PathSegment } | undefined;
+
+/** The path one to four steps below `path`. */
+export function at(path: Path, a: PathSegment, b?: PathSegment, c?: PathSegment, d?: PathSegment): Path {
+  let result: Path = { parent: path, segment: a };
+  if (b !== undefined) result = { parent: result, segment: b };
+  if (c !== undefined) result = { parent: result, segment: c };
+  if (d !== undefined) result = { parent: result, segment: d };
+  return result;
+}
+
+/** The Path of steps from the root. */
+export function pathFrom(steps: readonly PathSegment[]): Path {
+  let path: Path;
+  for (const segment of steps) path = { parent: path, segment };
+  return path;
+}
+
+/** The steps of a Path, from the root. */
+export function toFieldPath(path: Path): FieldPath {
+  const steps: PathSegment[] = [];
+  for (let node = path; node !== undefined; node = node.parent) steps.push(node.segment);
+  return steps.reverse();
+}
+
 /** Finds the line of a field inside one object; undefined when the field (or its position) is unknown. */
 export type LineLocator = (path: FieldPath) => number | undefined;
 
@@ -71,9 +100,10 @@ export class ObjectScope {
   }
 
   /** Reports one problem with the field at `path`. `fix` says what to write instead. */
-  report(path: FieldPath, message: string, fix: string): void {
+  report(path: Path, message: string, fix: string): void {
     this.count++;
-    this.problems.push({ object: this.object, field: formatFieldPath(path), message, fix, source: this.locate(path) });
+    const steps = toFieldPath(path);
+    this.problems.push({ object: this.object, field: formatFieldPath(steps), message, fix, source: this.locate(steps) });
   }
 
   /** The line of the field at `path`, or of its nearest located ancestor, or of the object. */

@@ -2,7 +2,7 @@
  * Shape checks shared by every validator: is a value an object, a list, a string, a whole number; and the API
  * server's strict field validation, which rejects unknown fields (`podSelecter`) and suggests the field meant.
  */
-import { FieldPath, ObjectScope } from './validate-context';
+import { at, ObjectScope, Path } from './validate-context';
 
 /** A JSON object (not a list, not null). */
 export type JsonObject = Readonly<Record<string, unknown>>;
@@ -37,7 +37,7 @@ export function quoteFix(value: unknown, before = ''): string {
 }
 
 /** Reads an optional object field; reports and returns undefined when it is there but not an object. */
-export function optionalObject(scope: ObjectScope, value: unknown, path: FieldPath, example: string): JsonObject | undefined {
+export function optionalObject(scope: ObjectScope, value: unknown, path: Path, example: string): JsonObject | undefined {
   if (value === undefined || value === null) return undefined;
   if (isObject(value)) return value;
   scope.report(path, `must be an object, not ${typeName(value)}`, `write an object, like ${example}`);
@@ -45,7 +45,7 @@ export function optionalObject(scope: ObjectScope, value: unknown, path: FieldPa
 }
 
 /** Reads an optional list field; reports and returns undefined when it is there but not a list. */
-export function optionalList(scope: ObjectScope, value: unknown, path: FieldPath): readonly unknown[] | undefined {
+export function optionalList(scope: ObjectScope, value: unknown, path: Path): readonly unknown[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value;
   scope.report(path, `must be a list, not ${typeName(value)}`, 'write a YAML list, one "- " item per line, or [] for none');
@@ -53,7 +53,7 @@ export function optionalList(scope: ObjectScope, value: unknown, path: FieldPath
 }
 
 /** Reads an optional string field; reports and returns undefined when it is there but not a string. */
-export function optionalString(scope: ObjectScope, value: unknown, path: FieldPath): string | undefined {
+export function optionalString(scope: ObjectScope, value: unknown, path: Path): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
   scope.report(path, `must be a string, not ${typeName(value)}`, quoteFix(value));
@@ -62,14 +62,14 @@ export function optionalString(scope: ObjectScope, value: unknown, path: FieldPa
 
 /**
  * Reports every key of `value` that is not in `known`, as the API server's strict field validation does, with the
- * closest known field as the fix.
+ * closest known field as the fix. `reported` names a key the caller has already reported in its own words.
  */
-export function checkKnownFields(scope: ObjectScope, value: JsonObject, known: readonly string[], path: FieldPath): void {
-  for (const key of Object.keys(value)) {
-    if (known.includes(key)) continue;
+export function checkKnownFields(scope: ObjectScope, value: JsonObject, known: readonly string[], path: Path, reported?: string): void {
+  for (const key in value) {
+    if (known.includes(key) || key === reported || !Object.prototype.hasOwnProperty.call(value, key)) continue;
     const guess = closest(key, known);
     scope.report(
-      [...path, key],
+      at(path, key),
       `unknown field "${key}"`,
       guess ? `did you mean "${guess}"?` : `remove it; the fields allowed here are ${known.join(', ')}`,
     );

@@ -6,7 +6,7 @@ import { cidrCovers, describeCidrProblem, parseCidr } from './cidr';
 import {
   Cidr, IpBlock, LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule, PolicyType, Protocol, PROTOCOLS,
 } from './types';
-import { FieldPath, ObjectScope } from './validate-context';
+import { at, ObjectScope, Path } from './validate-context';
 import { checkKnownFields, closest, isObject, JsonObject, optionalList, optionalObject, scalarText, typeName } from './validate-fields';
 import { portNameProblem } from './validate-names';
 import { validateLabelSelector } from './validate-selector';
@@ -32,7 +32,7 @@ export interface PolicyHeader {
  * reported (the problems are in `scope`).
  */
 export function validateNetworkPolicySpec(scope: ObjectScope, rawSpec: unknown, header: PolicyHeader): NetworkPolicy | undefined {
-  const path: FieldPath = ['spec'];
+  const path = at(undefined, 'spec');
   if (rawSpec === undefined || rawSpec === null) {
     scope.report(path, 'is required', 'add spec: { podSelector: {} } (an empty podSelector selects every pod of the namespace)');
     return undefined;
@@ -46,14 +46,14 @@ export function validateNetworkPolicySpec(scope: ObjectScope, rawSpec: unknown, 
     // A misspelt podSelector (reported above as an unknown field, with the fix) is not reported twice.
     const misspelt = Object.keys(spec).some((key) => !SPEC_FIELDS.includes(key) && closest(key, SPEC_FIELDS) === 'podSelector');
     if (!misspelt) {
-      scope.report([...path, 'podSelector'], 'is required',
+      scope.report(at(path, 'podSelector'), 'is required',
         'add podSelector: {} to select every pod of the namespace, or podSelector: { matchLabels: { app: web } }');
     }
   } else {
-    podSelector = validateLabelSelector(scope, spec.podSelector, [...path, 'podSelector']);
+    podSelector = validateLabelSelector(scope, spec.podSelector, at(path, 'podSelector'));
   }
-  const ingress = validateRules(scope, spec.ingress, [...path, 'ingress'], 'from');
-  const egress = validateRules(scope, spec.egress, [...path, 'egress'], 'to');
+  const ingress = validateRules(scope, spec.ingress, at(path, 'ingress'), 'from');
+  const egress = validateRules(scope, spec.egress, at(path, 'egress'), 'to');
   const policyTypes = validatePolicyTypes(scope, spec, path);
   if (scope.failed || !podSelector || !policyTypes) return undefined;
   return {
@@ -75,8 +75,8 @@ export function validateNetworkPolicySpec(scope: ObjectScope, rawSpec: unknown, 
  * does NOT make the policy an egress policy (it is an ingress-only policy); write `policyTypes: [Ingress, Egress]`
  * to deny all egress.
  */
-function validatePolicyTypes(scope: ObjectScope, spec: JsonObject, path: FieldPath): PolicyType[] | undefined {
-  const typesPath = [...path, 'policyTypes'];
+function validatePolicyTypes(scope: ObjectScope, spec: JsonObject, path: Path): PolicyType[] | undefined {
+  const typesPath = at(path, 'policyTypes');
   const list = optionalList(scope, spec.policyTypes, typesPath);
   if (spec.policyTypes !== undefined && spec.policyTypes !== null && !list) return undefined;
   if (!list || list.length === 0) {
@@ -96,7 +96,7 @@ function validatePolicyTypes(scope: ObjectScope, spec: JsonObject, path: FieldPa
     }
     ok = false;
     const guess = POLICY_TYPES.find((t) => typeof value === 'string' && t.toLowerCase() === value.toLowerCase());
-    scope.report([...typesPath, index], `unsupported policy type ${typeof value === 'string' ? `"${value}"` : typeName(value)}`,
+    scope.report(at(typesPath, index), `unsupported policy type ${typeof value === 'string' ? `"${value}"` : typeName(value)}`,
       guess ? `write "${guess}" (policy types are case-sensitive)` : 'use "Ingress" or "Egress"');
   });
   // Canonical order (Ingress, Egress), as defaulting writes it, so equal policies compare equal.
@@ -104,50 +104,48 @@ function validatePolicyTypes(scope: ObjectScope, spec: JsonObject, path: FieldPa
 }
 
 /** The rules of one direction; undefined when absent or malformed. `peersField` is `from` or `to`. */
-function validateRules(scope: ObjectScope, raw: unknown, path: FieldPath, peersField: 'from' | 'to'): PolicyRule[] | undefined {
+function validateRules(scope: ObjectScope, raw: unknown, path: Path, peersField: 'from' | 'to'): PolicyRule[] | undefined {
   const list = optionalList(scope, raw, path);
   if (!list) return undefined;
   const rules: PolicyRule[] = [];
   list.forEach((item, index) => {
-    const rulePath = [...path, index];
+    const rulePath = at(path, index);
     if (!isObject(item)) {
       scope.report(rulePath, `must be an object, not ${typeName(item)}`,
         `write a rule like { ${peersField}: [{ podSelector: { matchLabels: { app: web } } }], ports: [{ port: 80 }] }, or {} for every peer and port`);
       return;
     }
     checkRuleFields(scope, item, rulePath, peersField);
-    const peers = validatePeers(scope, item[peersField], [...rulePath, peersField]);
-    const ports = validatePorts(scope, item.ports, [...rulePath, 'ports']);
+    const peers = validatePeers(scope, item[peersField], at(rulePath, peersField));
+    const ports = validatePorts(scope, item.ports, at(rulePath, 'ports'));
     rules.push({ peers, ports });
   });
   return rules;
 }
 
 /** Unknown fields of a rule, with the other direction's peer field named when that was the slip. */
-function checkRuleFields(scope: ObjectScope, rule: JsonObject, path: FieldPath, peersField: 'from' | 'to'): void {
+function checkRuleFields(scope: ObjectScope, rule: JsonObject, path: Path, peersField: 'from' | 'to'): void {
   const other = peersField === 'from' ? 'to' : 'from';
   if (other in rule) {
     const direction = peersField === 'from' ? 'ingress' : 'egress';
-    scope.report([...path, other], `unknown field "${other}"`, `did you mean "${peersField}"? ${direction} rules list their peers under ${peersField}`);
+    scope.report(at(path, other), `unknown field "${other}"`, `did you mean "${peersField}"? ${direction} rules list their peers under ${peersField}`);
   }
-  const known = peersField === 'from' ? INGRESS_RULE_FIELDS : EGRESS_RULE_FIELDS;
-  const rest = Object.fromEntries(Object.entries(rule).filter(([key]) => key !== other));
-  checkKnownFields(scope, rest, known, path);
+  checkKnownFields(scope, rule, peersField === 'from' ? INGRESS_RULE_FIELDS : EGRESS_RULE_FIELDS, path, other);
 }
 
 /** Peers; `[]` and absent both mean every peer (undefined), as the API documents. */
-function validatePeers(scope: ObjectScope, raw: unknown, path: FieldPath): PolicyPeer[] | undefined {
+function validatePeers(scope: ObjectScope, raw: unknown, path: Path): PolicyPeer[] | undefined {
   const list = optionalList(scope, raw, path);
   if (!list || list.length === 0) return undefined;
   const peers: PolicyPeer[] = [];
   list.forEach((item, index) => {
-    const peer = validatePeer(scope, item, [...path, index]);
+    const peer = validatePeer(scope, item, at(path, index));
     if (peer) peers.push(peer);
   });
   return peers;
 }
 
-function validatePeer(scope: ObjectScope, raw: unknown, path: FieldPath): PolicyPeer | undefined {
+function validatePeer(scope: ObjectScope, raw: unknown, path: Path): PolicyPeer | undefined {
   if (!isObject(raw)) {
     scope.report(path, `must be an object, not ${typeName(raw)}`,
       'write a peer like { podSelector: { matchLabels: { app: web } } }, { namespaceSelector: {} } or { ipBlock: { cidr: 10.0.0.0/16 } }');
@@ -166,30 +164,30 @@ function validatePeer(scope: ObjectScope, raw: unknown, path: FieldPath): Policy
     return undefined;
   }
   if (present('ipBlock')) {
-    const ipBlock = validateIpBlock(scope, raw.ipBlock, [...path, 'ipBlock']);
+    const ipBlock = validateIpBlock(scope, raw.ipBlock, at(path, 'ipBlock'));
     return ipBlock ? { ipBlock } : undefined;
   }
   const peer: { podSelector?: LabelSelector; namespaceSelector?: LabelSelector } = {};
-  if (present('podSelector')) peer.podSelector = validateLabelSelector(scope, raw.podSelector, [...path, 'podSelector']);
+  if (present('podSelector')) peer.podSelector = validateLabelSelector(scope, raw.podSelector, at(path, 'podSelector'));
   if (present('namespaceSelector')) {
-    peer.namespaceSelector = validateLabelSelector(scope, raw.namespaceSelector, [...path, 'namespaceSelector']);
+    peer.namespaceSelector = validateLabelSelector(scope, raw.namespaceSelector, at(path, 'namespaceSelector'));
   }
   return peer;
 }
 
-function validateIpBlock(scope: ObjectScope, raw: unknown, path: FieldPath): IpBlock | undefined {
+function validateIpBlock(scope: ObjectScope, raw: unknown, path: Path): IpBlock | undefined {
   const block = optionalObject(scope, raw, path, '{ cidr: 10.0.0.0/16, except: [10.0.5.0/24] }');
   if (!block) return undefined;
   checkKnownFields(scope, block, IP_BLOCK_FIELDS, path);
   if (block.cidr === undefined || block.cidr === null || block.cidr === '') {
-    scope.report([...path, 'cidr'], 'is required', 'write cidr: 10.0.0.0/16 (0.0.0.0/0 for every IPv4 address)');
+    scope.report(at(path, 'cidr'), 'is required', 'write cidr: 10.0.0.0/16 (0.0.0.0/0 for every IPv4 address)');
     return undefined;
   }
-  const cidr = parseCidrField(scope, block.cidr, [...path, 'cidr']);
-  const exceptList = optionalList(scope, block.except, [...path, 'except']);
+  const cidr = parseCidrField(scope, block.cidr, at(path, 'cidr'));
+  const exceptList = optionalList(scope, block.except, at(path, 'except'));
   const except: Cidr[] = [];
   (exceptList ?? []).forEach((item, index) => {
-    const exceptPath = [...path, 'except', index];
+    const exceptPath = at(path, 'except', index);
     const hole = parseCidrField(scope, item, exceptPath);
     if (!hole || !cidr) return;
     if (hole.family !== cidr.family) {
@@ -205,7 +203,7 @@ function validateIpBlock(scope: ObjectScope, raw: unknown, path: FieldPath): IpB
   return cidr ? { cidr, except } : undefined;
 }
 
-function parseCidrField(scope: ObjectScope, raw: unknown, path: FieldPath): Cidr | undefined {
+function parseCidrField(scope: ObjectScope, raw: unknown, path: Path): Cidr | undefined {
   if (typeof raw !== 'string') {
     scope.report(path, `must be a CIDR string, not ${typeName(raw)}`, 'write a CIDR like 10.0.0.0/16');
     return undefined;
@@ -222,29 +220,29 @@ function cidrFix(text: string): string {
 }
 
 /** Ports; `[]` and absent both mean every port (undefined). */
-function validatePorts(scope: ObjectScope, raw: unknown, path: FieldPath): PolicyPort[] | undefined {
+function validatePorts(scope: ObjectScope, raw: unknown, path: Path): PolicyPort[] | undefined {
   const list = optionalList(scope, raw, path);
   if (!list || list.length === 0) return undefined;
   const ports: PolicyPort[] = [];
   list.forEach((item, index) => {
-    const port = validatePort(scope, item, [...path, index]);
+    const port = validatePort(scope, item, at(path, index));
     if (port) ports.push(port);
   });
   return ports;
 }
 
-function validatePort(scope: ObjectScope, raw: unknown, path: FieldPath): PolicyPort | undefined {
+function validatePort(scope: ObjectScope, raw: unknown, path: Path): PolicyPort | undefined {
   if (!isObject(raw)) {
     const fix = typeof raw === 'number' || typeof raw === 'string' ? `write { port: ${raw} }` : 'write { port: 80, protocol: TCP }';
     scope.report(path, `must be an object, not ${typeName(raw)}`, fix);
     return undefined;
   }
   checkKnownFields(scope, raw, PORT_FIELDS, path);
-  const protocol = validateProtocol(scope, raw.protocol, [...path, 'protocol']);
+  const protocol = validateProtocol(scope, raw.protocol, at(path, 'protocol'));
   const port = raw.port === null ? undefined : raw.port;
   const endPort = raw.endPort === null ? undefined : raw.endPort;
   let ok = protocol !== undefined;
-  if (port !== undefined) ok = validatePortValue(scope, port, [...path, 'port']) && ok;
+  if (port !== undefined) ok = validatePortValue(scope, port, at(path, 'port')) && ok;
   if (endPort !== undefined) ok = validateEndPort(scope, port, endPort, path) && ok;
   if (!ok || !protocol) return undefined;
   const result: { protocol: Protocol; port?: number | string; endPort?: number } = { protocol };
@@ -254,7 +252,7 @@ function validatePort(scope: ObjectScope, raw: unknown, path: FieldPath): Policy
 }
 
 /** A protocol name; absent means TCP (SetDefaults_NetworkPolicyPort). */
-export function validateProtocol(scope: ObjectScope, raw: unknown, path: FieldPath): Protocol | undefined {
+export function validateProtocol(scope: ObjectScope, raw: unknown, path: Path): Protocol | undefined {
   if (raw === undefined || raw === null) return 'TCP';
   if (PROTOCOLS.includes(raw as Protocol)) return raw as Protocol;
   const guess = PROTOCOLS.find((p) => typeof raw === 'string' && p === raw.toUpperCase());
@@ -264,7 +262,7 @@ export function validateProtocol(scope: ObjectScope, raw: unknown, path: FieldPa
 }
 
 /** A port number 1-65535 or a port name; reports and returns false when it is neither. */
-function validatePortValue(scope: ObjectScope, raw: unknown, path: FieldPath): boolean {
+function validatePortValue(scope: ObjectScope, raw: unknown, path: Path): boolean {
   if (typeof raw === 'number') {
     if (Number.isInteger(raw) && raw >= 1 && raw <= MAX_PORT) return true;
     scope.report(path, `must be between 1 and ${MAX_PORT}, inclusive, not ${raw}`,
@@ -283,8 +281,8 @@ function validatePortValue(scope: ObjectScope, raw: unknown, path: FieldPath): b
   return false;
 }
 
-function validateEndPort(scope: ObjectScope, port: unknown, endPort: unknown, path: FieldPath): boolean {
-  const endPath = [...path, 'endPort'];
+function validateEndPort(scope: ObjectScope, port: unknown, endPort: unknown, path: Path): boolean {
+  const endPath = at(path, 'endPort');
   if (typeof endPort !== 'number' || !Number.isInteger(endPort)) {
     scope.report(endPath, `must be a whole number, not ${typeName(endPort)}`, 'write the last port of the range, like endPort: 32768');
     return false;

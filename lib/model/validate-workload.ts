@@ -5,7 +5,7 @@
  */
 import { parseIp } from './cidr';
 import { ContainerPort, Labels, PodIdentity, Service, WorkloadKind } from './types';
-import { FieldPath, ObjectScope } from './validate-context';
+import { at, formatFieldPath, ObjectScope, Path, pathFrom, toFieldPath } from './validate-context';
 import { isObject, JsonObject, optionalList, optionalObject, optionalString, scalarText, typeName } from './validate-fields';
 import { portNameProblem } from './validate-names';
 import { validateProtocol } from './validate-policy';
@@ -23,7 +23,7 @@ export interface ObjectHeader {
 }
 
 /** Where each workload kind keeps its pod template. */
-const TEMPLATE_PATHS: Readonly<Record<Exclude<WorkloadKind, 'Pod'>, readonly string[]>> = {
+const TEMPLATE_STEPS: Readonly<Record<Exclude<WorkloadKind, 'Pod'>, readonly string[]>> = {
   Deployment: ['spec', 'template'],
   StatefulSet: ['spec', 'template'],
   DaemonSet: ['spec', 'template'],
@@ -40,20 +40,21 @@ const TEMPLATE_PATHS: Readonly<Record<Exclude<WorkloadKind, 'Pod'>, readonly str
 export function validatePodIdentity(scope: ObjectScope, kind: WorkloadKind, raw: JsonObject, header: ObjectHeader): PodIdentity | undefined {
   let labels: Labels;
   let podSpec: JsonObject | undefined;
-  let specPath: FieldPath;
+  let specPath: Path;
   let ips: string[] = [];
   if (kind === 'Pod') {
     labels = header.labels ?? {};
-    specPath = ['spec'];
+    specPath = at(undefined, 'spec');
     podSpec = requiredObject(scope, raw.spec, specPath, 'spec: { containers: [{ name: app, image: nginx }] }');
     ips = validatePodIps(scope, raw.status);
   } else {
-    const templatePath = TEMPLATE_PATHS[kind];
-    const template = requiredObject(scope, dig(raw, templatePath), templatePath,
-      `${templatePath.join('.')}: { metadata: { labels: { app: web } }, spec: { containers: [...] } }`);
-    const templateMetadata = optionalObject(scope, template?.metadata, [...templatePath, 'metadata'], '{ labels: { app: web } }');
-    labels = validateLabels(scope, templateMetadata?.labels, [...templatePath, 'metadata', 'labels']);
-    specPath = [...templatePath, 'spec'];
+    const steps = TEMPLATE_STEPS[kind];
+    const templatePath = pathFrom(steps);
+    const template = requiredObject(scope, dig(raw, steps), templatePath,
+      `${steps.join('.')}: { metadata: { labels: { app: web } }, spec: { containers: [...] } }`);
+    const templateMetadata = optionalObject(scope, template?.metadata, at(templatePath, 'metadata'), '{ labels: { app: web } }');
+    labels = validateLabels(scope, templateMetadata?.labels, at(templatePath, 'metadata', 'labels'));
+    specPath = at(templatePath, 'spec');
     podSpec = template ? requiredObject(scope, template.spec, specPath, 'spec: { containers: [{ name: app, image: nginx }] }') : undefined;
   }
   const ports = podSpec ? validateContainerPorts(scope, podSpec, specPath) : [];
@@ -81,7 +82,7 @@ function dig(value: JsonObject, path: readonly string[]): unknown {
   return current;
 }
 
-function requiredObject(scope: ObjectScope, value: unknown, path: FieldPath, example: string): JsonObject | undefined {
+function requiredObject(scope: ObjectScope, value: unknown, path: Path, example: string): JsonObject | undefined {
   if (value === undefined || value === null) {
     scope.report(path, 'is required', `add ${example}`);
     return undefined;
@@ -95,31 +96,32 @@ function requiredObject(scope: ObjectScope, value: unknown, path: FieldPath, exa
  * because they run beside the app containers for the pod's whole life and a named port can resolve to them.
  * Port names must be unique across the pod, as the API server requires.
  */
-function validateContainerPorts(scope: ObjectScope, podSpec: JsonObject, specPath: FieldPath): ContainerPort[] {
+function validateContainerPorts(scope: ObjectScope, podSpec: JsonObject, specPath: Path): ContainerPort[] {
   const ports: ContainerPort[] = [];
-  const namesSeen = new Map<string, string>();
+  // Where each port name was first seen, formatted only when a second port takes the name.
+  const namesSeen = new Map<string, Path>();
   for (const group of ['containers', 'initContainers'] as const) {
-    const containers = optionalList(scope, podSpec[group], [...specPath, group]) ?? [];
+    const containers = optionalList(scope, podSpec[group], at(specPath, group)) ?? [];
     containers.forEach((container, index) => {
-      const containerPath = [...specPath, group, index];
+      const containerPath = at(specPath, group, index);
       if (!isObject(container)) {
         scope.report(containerPath, `must be an object, not ${typeName(container)}`, 'write { name: app, image: nginx }');
         return;
       }
       if (group === 'initContainers' && container.restartPolicy !== 'Always') return;
-      const list = optionalList(scope, container.ports, [...containerPath, 'ports']) ?? [];
+      const list = optionalList(scope, container.ports, at(containerPath, 'ports')) ?? [];
       list.forEach((item, portIndex) => {
-        const port = validateContainerPort(scope, item, [...containerPath, 'ports', portIndex]);
+        const port = validateContainerPort(scope, item, at(containerPath, 'ports', portIndex));
         if (!port) return;
-        const where = formatPlace(containerPath, portIndex);
         if (port.name !== undefined) {
           const earlier = namesSeen.get(port.name);
           if (earlier) {
-            scope.report([...containerPath, 'ports', portIndex, 'name'], `duplicate port name "${port.name}" (also at ${earlier})`,
+            const where = formatFieldPath(toFieldPath(earlier));
+            scope.report(at(containerPath, 'ports', portIndex, 'name'), `duplicate port name "${port.name}" (also at ${where})`,
               'give each container port of the pod its own name');
             return;
           }
-          namesSeen.set(port.name, where);
+          namesSeen.set(port.name, at(containerPath, 'ports', portIndex));
         }
         ports.push(port);
       });
@@ -128,11 +130,7 @@ function validateContainerPorts(scope: ObjectScope, podSpec: JsonObject, specPat
   return ports;
 }
 
-function formatPlace(containerPath: FieldPath, portIndex: number): string {
-  return `${containerPath.map((s) => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('').slice(1)}.ports[${portIndex}]`;
-}
-
-function validateContainerPort(scope: ObjectScope, raw: unknown, path: FieldPath): ContainerPort | undefined {
+function validateContainerPort(scope: ObjectScope, raw: unknown, path: Path): ContainerPort | undefined {
   if (!isObject(raw)) {
     scope.report(path, `must be an object, not ${typeName(raw)}`, 'write { containerPort: 8080, name: http }');
     return undefined;
@@ -140,19 +138,19 @@ function validateContainerPort(scope: ObjectScope, raw: unknown, path: FieldPath
   const number = raw.containerPort;
   let ok = true;
   if (number === undefined || number === null) {
-    scope.report([...path, 'containerPort'], 'is required', 'write containerPort: 8080');
+    scope.report(at(path, 'containerPort'), 'is required', 'write containerPort: 8080');
     ok = false;
   } else if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > MAX_PORT) {
-    scope.report([...path, 'containerPort'], `must be between 1 and ${MAX_PORT}, inclusive, not ${typeof number === 'number' ? number : typeName(number)}`,
+    scope.report(at(path, 'containerPort'), `must be between 1 and ${MAX_PORT}, inclusive, not ${typeof number === 'number' ? number : typeName(number)}`,
       'write a port number from 1 to 65535, without quotes');
     ok = false;
   }
-  const protocol = validateProtocol(scope, raw.protocol, [...path, 'protocol']);
-  const name = optionalString(scope, raw.name, [...path, 'name']);
+  const protocol = validateProtocol(scope, raw.protocol, at(path, 'protocol'));
+  const name = optionalString(scope, raw.name, at(path, 'name'));
   if (name !== undefined) {
     const problem = portNameProblem(name);
     if (problem) {
-      scope.report([...path, 'name'], `port name "${name}" ${problem}`, 'use a name like "http" (at most 15 lowercase letters, digits and \'-\')');
+      scope.report(at(path, 'name'), `port name "${name}" ${problem}`, 'use a name like "http" (at most 15 lowercase letters, digits and \'-\')');
       ok = false;
     }
   } else if (raw.name !== undefined && raw.name !== null) {
@@ -164,49 +162,49 @@ function validateContainerPort(scope: ObjectScope, raw: unknown, path: FieldPath
 
 /** status.podIP and status.podIPs[].ip, validated and deduplicated, podIP first. */
 function validatePodIps(scope: ObjectScope, rawStatus: unknown): string[] {
-  const status = optionalObject(scope, rawStatus, ['status'], '{ podIP: 10.0.0.7 }');
+  const status = optionalObject(scope, rawStatus, at(undefined, 'status'), '{ podIP: 10.0.0.7 }');
   if (!status) return [];
   const ips: string[] = [];
-  const add = (value: unknown, path: FieldPath) => {
+  const add = (value: unknown, path: Path) => {
     if (typeof value !== 'string' || !parseIp(value)) {
       scope.report(path, `must be an IPv4 or IPv6 address, not ${typeName(value)}`, 'write an address like 10.0.0.7 or fd00::7 (no prefix length)');
       return;
     }
     if (!ips.includes(value)) ips.push(value);
   };
-  if (status.podIP !== undefined && status.podIP !== null && status.podIP !== '') add(status.podIP, ['status', 'podIP']);
-  const list = optionalList(scope, status.podIPs, ['status', 'podIPs']) ?? [];
+  if (status.podIP !== undefined && status.podIP !== null && status.podIP !== '') add(status.podIP, at(undefined, 'status', 'podIP'));
+  const list = optionalList(scope, status.podIPs, at(undefined, 'status', 'podIPs')) ?? [];
   list.forEach((item, index) => {
     if (!isObject(item)) {
-      scope.report(['status', 'podIPs', index], `must be an object, not ${typeName(item)}`, `write { ip: ${scalarText(item) || '10.0.0.7'} }`);
+      scope.report(at(undefined, 'status', 'podIPs', index), `must be an object, not ${typeName(item)}`, `write { ip: ${scalarText(item) || '10.0.0.7'} }`);
       return;
     }
-    add(item.ip, ['status', 'podIPs', index, 'ip']);
+    add(item.ip, at(at(undefined, 'status', 'podIPs', index), 'ip'));
   });
   return ips;
 }
 
 /** A Service, kept for lint rules: selector, ports with protocol defaulted to TCP. */
 export function validateService(scope: ObjectScope, raw: JsonObject, header: ObjectHeader): Service | undefined {
-  const spec = optionalObject(scope, raw.spec, ['spec'], '{ selector: { app: web }, ports: [{ port: 80 }] }');
+  const spec = optionalObject(scope, raw.spec, at(undefined, 'spec'), '{ selector: { app: web }, ports: [{ port: 80 }] }');
   const selector = spec?.selector === undefined || spec?.selector === null
     ? undefined
-    : validateLabels(scope, spec.selector, ['spec', 'selector']);
+    : validateLabels(scope, spec.selector, at(undefined, 'spec', 'selector'));
   const ports: { name?: string; port: number; targetPort?: number | string; protocol: 'TCP' | 'UDP' | 'SCTP' }[] = [];
-  (optionalList(scope, spec?.ports, ['spec', 'ports']) ?? []).forEach((item, index) => {
-    const path = ['spec', 'ports', index];
+  (optionalList(scope, spec?.ports, at(undefined, 'spec', 'ports')) ?? []).forEach((item, index) => {
+    const path = at(undefined, 'spec', 'ports', index);
     if (!isObject(item)) {
       scope.report(path, `must be an object, not ${typeName(item)}`, 'write { port: 80, targetPort: http }');
       return;
     }
-    const protocol = validateProtocol(scope, item.protocol, [...path, 'protocol']);
+    const protocol = validateProtocol(scope, item.protocol, at(path, 'protocol'));
     if (typeof item.port !== 'number' || !Number.isInteger(item.port) || item.port < 1 || item.port > MAX_PORT) {
-      scope.report([...path, 'port'], `must be between 1 and ${MAX_PORT}, inclusive, not ${typeName(item.port)}`, 'write a port number from 1 to 65535');
+      scope.report(at(path, 'port'), `must be between 1 and ${MAX_PORT}, inclusive, not ${typeName(item.port)}`, 'write a port number from 1 to 65535');
       return;
     }
     const targetPort = item.targetPort;
     if (targetPort !== undefined && targetPort !== null && typeof targetPort !== 'number' && typeof targetPort !== 'string') {
-      scope.report([...path, 'targetPort'], `must be a port number or name, not ${typeName(targetPort)}`, 'write a number like 8080 or a name like "http"');
+      scope.report(at(path, 'targetPort'), `must be a port number or name, not ${typeName(targetPort)}`, 'write a number like 8080 or a name like "http"');
       return;
     }
     if (!protocol) return;

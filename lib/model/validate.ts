@@ -9,7 +9,7 @@
  */
 import { Problem } from './problems';
 import { Labels, NAMESPACE_NAME_LABEL, Namespace, NetworkPolicy, PodIdentity, Service, WorkloadKind } from './types';
-import { FieldPath, ObjectOrigin, ObjectScope } from './validate-context';
+import { at, ObjectOrigin, ObjectScope } from './validate-context';
 import { checkKnownFields, isObject, JsonObject, optionalObject, quoteFix, scalarText, typeName } from './validate-fields';
 import { dns1123LabelProblem, dns1123SubdomainProblem, suggestDnsName } from './validate-names';
 import { validateNetworkPolicySpec } from './validate-policy';
@@ -100,13 +100,13 @@ export function validateObjectInto(raw: unknown, options: ValidateOptions, probl
   const position = options.position ?? 'unnamed object';
   if (!isObject(raw)) {
     const scope = new ObjectScope(position, problems, options.origin);
-    scope.report([], `is not a Kubernetes object but ${typeName(raw)}`, 'write a mapping with apiVersion, kind, metadata and spec');
+    scope.report(undefined, `is not a Kubernetes object but ${typeName(raw)}`, 'write a mapping with apiVersion, kind, metadata and spec');
     return undefined;
   }
   const kind = raw.kind;
   if (typeof kind !== 'string' || kind === '') {
     const scope = new ObjectScope(position, problems, options.origin);
-    scope.report(['kind'], kind === undefined ? 'is required' : `must be a string, not ${typeName(kind)}`,
+    scope.report(at(undefined, 'kind'), kind === undefined ? 'is required' : `must be a string, not ${typeName(kind)}`,
       'add the object\'s kind, like kind: NetworkPolicy');
     return undefined;
   }
@@ -118,12 +118,12 @@ export function validateObjectInto(raw: unknown, options: ValidateOptions, probl
     // A kind of the same name in another group is someone's custom resource: not ours to judge.
     if (apiVersion !== undefined && apiVersion !== null && apiVersion !== '' && !removed) return undefined;
     const scope = new ObjectScope(objectLabel(kind, raw, options), problems, options.origin);
-    scope.report(['apiVersion'], removed ? `${scalarText(apiVersion)} no longer serves ${kind}` : 'is required',
+    scope.report(at(undefined, 'apiVersion'), removed ? `${scalarText(apiVersion)} no longer serves ${kind}` : 'is required',
       `write apiVersion: ${expectedVersion}`);
     return undefined;
   }
   const scope = new ObjectScope(objectLabel(kind, raw, options), problems, options.origin);
-  checkKnownFields(scope, raw, TOP_LEVEL_FIELDS, []);
+  checkKnownFields(scope, raw, TOP_LEVEL_FIELDS, undefined);
   const header = validateMetadata(scope, kind, raw.metadata, options.namespace ?? 'default');
   if (!header) return undefined;
   switch (kind) {
@@ -167,7 +167,7 @@ interface Header {
 
 /** Name (required), namespace (defaulted) and labels. Returns undefined only when the name is unusable. */
 function validateMetadata(scope: ObjectScope, kind: string, raw: unknown, defaultNamespace: string): Header | undefined {
-  const path: FieldPath = ['metadata'];
+  const path = at(undefined, 'metadata');
   const metadata = optionalObject(scope, raw, path, '{ name: my-name }') ?? {};
   checkKnownFields(scope, metadata, METADATA_FIELDS, path);
   const clusterScoped = kind === 'Namespace';
@@ -175,25 +175,25 @@ function validateMetadata(scope: ObjectScope, kind: string, raw: unknown, defaul
   let usableName: string | undefined;
   if (name === undefined || name === null || name === '') {
     const generated = typeof metadata.generateName === 'string' ? ' (generateName gives a name only at creation, so policies and verdicts cannot refer to it)' : '';
-    scope.report([...path, 'name'], `is required${generated}`, `add metadata.name, like name: my-${kind.toLowerCase()}`);
+    scope.report(at(path, 'name'), `is required${generated}`, `add metadata.name, like name: my-${kind.toLowerCase()}`);
   } else if (typeof name !== 'string') {
-    scope.report([...path, 'name'], `must be a string, not ${typeName(name)}`, quoteFix(name, 'name: '));
+    scope.report(at(path, 'name'), `must be a string, not ${typeName(name)}`, quoteFix(name, 'name: '));
   } else {
     const problem = clusterScoped ? dns1123LabelProblem(name) : dns1123SubdomainProblem(name);
-    if (problem) scope.report([...path, 'name'], `"${name}" ${problem}`, `write name: ${suggestDnsName(name)}`);
+    if (problem) scope.report(at(path, 'name'), `"${name}" ${problem}`, `write name: ${suggestDnsName(name)}`);
     else usableName = name;
   }
   let namespace = defaultNamespace;
   if (!clusterScoped && metadata.namespace !== undefined && metadata.namespace !== null && metadata.namespace !== '') {
     if (typeof metadata.namespace !== 'string') {
-      scope.report([...path, 'namespace'], `must be a string, not ${typeName(metadata.namespace)}`, quoteFix(metadata.namespace, 'namespace: '));
+      scope.report(at(path, 'namespace'), `must be a string, not ${typeName(metadata.namespace)}`, quoteFix(metadata.namespace, 'namespace: '));
     } else {
       const problem = dns1123LabelProblem(metadata.namespace);
-      if (problem) scope.report([...path, 'namespace'], `"${metadata.namespace}" ${problem}`, `write namespace: ${suggestDnsName(metadata.namespace).replace(/\./g, '-')}`);
+      if (problem) scope.report(at(path, 'namespace'), `"${metadata.namespace}" ${problem}`, `write namespace: ${suggestDnsName(metadata.namespace).replace(/\./g, '-')}`);
       else namespace = metadata.namespace;
     }
   }
-  const labels = validateLabels(scope, metadata.labels, [...path, 'labels']);
+  const labels = validateLabels(scope, metadata.labels, at(path, 'labels'));
   if (usableName === undefined) return undefined;
   return { name: usableName, namespace, labels, metadata };
 }

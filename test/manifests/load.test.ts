@@ -247,7 +247,7 @@ describe('inputs', () => {
     }
     expect(thrown).toBeInstanceOf(InvalidInputError);
     const error = thrown as InvalidInputError;
-    expect(error.problems.map((p) => p.field)).toEqual(['spec.podSelector', 'spec.podSelectr', 'spec.podSelector']);
+    expect(error.problems.map((p) => p.field)).toEqual(['spec.podSelector', 'spec.podSelectr']);
     expect(error.message.split('\n')[0]).toBe(`${bad}:6: NetworkPolicy/default/a: spec.podSelector: must be an object, not the string "x" Fix: write an object, like { matchLabels: { app: web } }`);
   });
 });

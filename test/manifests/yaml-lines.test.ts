@@ -71,4 +71,9 @@ describe('line tracking', () => {
     const anchored = parseYamlDocuments('base: &b\n  x: 1\nuse: *b\n', 'f.yaml');
     expect(anchored.locator(anchored.documents[0])(['use', 'x'])).toBe(2);
   });
+
+  test('dates stay strings, as Kubernetes reads them, and merge keys merge', () => {
+    const parsed = parseYamlDocuments('a: 2024-01-01\nbase: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n', 'f.yaml');
+    expect(parsed.documents[0].value).toEqual({ a: '2024-01-01', base: { x: 1 }, c: { x: 1, y: 2 } });
+  });
 });
