@@ -4,7 +4,7 @@
  */
 import { formatIp } from '../model/cidr';
 import { Protocol } from '../model/types';
-import { CompiledDirection, CompiledNode } from './compile-types';
+import { CompiledDirection, CompiledNode, CompiledPod } from './compile-types';
 import { CONFIG_FLAG, LAYOUT, MAP, MAX_RANGES, PORTS_ANY, PROTO, REASONS, STATE } from './layout';
 import { PortSet, canonicalRanges, isEmptyPortSet } from './port-set';
 import { addressBytes, formatPrefix, unifiedLength } from './prefix';
@@ -253,15 +253,46 @@ class PortSetIds {
   }
 }
 
+/** Gives the netpol_peer value for a port set, allocating its id; `where` names the peer for errors. */
+export type PortSetPeer = (set: PortSet, where: () => string) => Buffer;
+
+/**
+ * One pod's entries: its netpol_pods state and both directions' host and CIDR entries, by map.
+ * (Port sets are allocated through `portSetPeer`, which the caller owns: they are shared across pods.)
+ */
+export function encodePodEntries(pod: CompiledPod, portSetPeer: PortSetPeer, generation = 0): Map<string, Map<string, Buffer>> {
+  const maps = new Map<string, Map<string, Buffer>>();
+  const put = (map: string, key: Buffer, value: Buffer) => {
+    let entries = maps.get(map);
+    if (!entries) maps.set(map, (entries = new Map()));
+    entries.set(imageKey(key), value);
+  };
+  const directions: Array<[CompiledDirection, string, string, string]> = [
+    [pod.ingress, MAP.inHosts, MAP.inCidrs, 'ingress'],
+    [pod.egress, MAP.egHosts, MAP.egCidrs, 'egress'],
+  ];
+  for (const [direction, hostMap, cidrMap, name] of directions) {
+    for (const host of direction.hosts) {
+      const peer = portSetPeer(host.ports, () => `pod ${pod.id} ${name} peer ${formatPrefix(host)}`);
+      put(hostMap, encodeHostKey(pod.ifindex, host.family, host.address), peer);
+    }
+    for (const cidr of direction.cidrs) {
+      const peer = portSetPeer(cidr.ports, () => `pod ${pod.id} ${name} peer ${formatPrefix(cidr)}`);
+      put(cidrMap, encodeCidrKey(pod.ifindex, cidr.family, cidr.address, cidr.prefixLength), peer);
+    }
+  }
+  put(MAP.pods, encodeU32(pod.ifindex), encodePod(STATE[pod.ingress.state], STATE[pod.egress.state], generation));
+  return maps;
+}
+
 /** Encodes a compiled node into the map image the kernel should hold. */
 export function encodeNode(compiled: CompiledNode, options: EncodeOptions = {}): MapImage {
   const ids = new PortSetIds(options.previous?.get(MAP.ports));
   const maps = new Map<string, Map<string, Buffer>>(PROGRAMMED_MAPS.map((name) => [name, new Map()]));
-  const put = (map: string, key: Buffer, value: Buffer) => maps.get(map)!.set(imageKey(key), value);
   // Compiled entries share PortSet objects: encode each once.
   const idBySet = new Map<PortSet, number>();
   const peerById = new Map<number, Buffer>();
-  const portSetPeer = (set: PortSet, where: () => string): Buffer => {
+  const portSetPeer: PortSetPeer = (set, where) => {
     let id = idBySet.get(set);
     if (id === undefined) {
       id = isEmptyPortSet(set) ? 0 : ids.idOf(encodePortSet(set, where()));
@@ -272,24 +303,13 @@ export function encodeNode(compiled: CompiledNode, options: EncodeOptions = {}):
     return peer;
   };
 
-  put(MAP.config, encodeU32(0), encodeConfig(options.config));
+  maps.get(MAP.config)!.set(imageKey(encodeU32(0)), encodeConfig(options.config));
   for (const pod of compiled.pods) {
-    const directions: Array<[CompiledDirection, string, string, string]> = [
-      [pod.ingress, MAP.inHosts, MAP.inCidrs, 'ingress'],
-      [pod.egress, MAP.egHosts, MAP.egCidrs, 'egress'],
-    ];
-    for (const [direction, hostMap, cidrMap, name] of directions) {
-      for (const host of direction.hosts) {
-        const peer = portSetPeer(host.ports, () => `pod ${pod.id} ${name} peer ${formatPrefix(host)}`);
-        put(hostMap, encodeHostKey(pod.ifindex, host.family, host.address), peer);
-      }
-      for (const cidr of direction.cidrs) {
-        const peer = portSetPeer(cidr.ports, () => `pod ${pod.id} ${name} peer ${formatPrefix(cidr)}`);
-        put(cidrMap, encodeCidrKey(pod.ifindex, cidr.family, cidr.address, cidr.prefixLength), peer);
-      }
+    for (const [map, entries] of encodePodEntries(pod, portSetPeer, options.generation)) {
+      const into = maps.get(map)!;
+      for (const [key, value] of entries) into.set(key, value);
     }
-    put(MAP.pods, encodeU32(pod.ifindex), encodePod(STATE[pod.ingress.state], STATE[pod.egress.state], options.generation));
   }
-  for (const [id, bytes] of ids.entries().sort((a, b) => a[0] - b[0])) put(MAP.ports, encodeU32(id), Buffer.from(bytes, 'latin1'));
+  for (const [id, bytes] of ids.entries().sort((a, b) => a[0] - b[0])) maps.get(MAP.ports)!.set(imageKey(encodeU32(id)), Buffer.from(bytes, 'latin1'));
   return maps;
 }

@@ -13,3 +13,4 @@ export * from './encode';
 export * from './diff';
 export * from './kernel-maps';
 export * from './enforce';
+export * from './programmer';
