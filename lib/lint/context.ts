@@ -1,28 +1,23 @@
 /**
  * What every rule shares: the cluster seen through the engine (pod endpoints with their namespace labels, which
- * policies select which pods), the options resolved against the input (strict mode, NodeLocal DNSCache), and
- * reachability probes that honour the enforcing mode. Rules ask the engine rather than re-deriving semantics, so
+ * policies select which pods, what each peer matches through the engine's label index) and the options resolved
+ * against the input (strict mode, CIDRs). Rules ask the engine rather than re-deriving semantics, so
  * that lint and `reach` never disagree.
  */
 import { parseCidr } from '../model/cidr';
-import { selectorMatches } from '../model/selector';
-import { Cidr, ClusterState, LabelSelector, Labels, NetworkPolicy, PodIdentity, Protocol, Service } from '../model/types';
-import { Endpoint, namespaceLabelsOf, PodEndpoint, podEndpoint } from '../verdict/endpoint';
-import { evaluateProbe, policySelects, Verdict } from '../verdict/evaluate';
+import { formatSelector, selectorMatches } from '../model/selector';
+import {
+  Cidr, ClusterState, LabelSelector, Labels, NetworkPolicy, PodIdentity, PolicyPeer, Protocol, Service,
+} from '../model/types';
+import { Bitset } from '../verdict/bitset';
+import { namespaceLabelsOf, PodEndpoint, podEndpoint } from '../verdict/endpoint';
+import { EndpointIndex } from '../verdict/label-index';
 import { compareIds } from '../verdict/reachability';
 import { containerEnv } from './pod-spec';
 import { EnforcingMode, FindingSubject, LintOptions, LintOptionsError } from './types';
 
 /** The environment variable of the `aws-node` container that selects the enforcing mode. */
 export const ENFORCING_MODE_ENV = 'NETWORK_POLICY_ENFORCING_MODE';
-
-/** A probe's outcome under the enforcing mode, with the engine's reasons. */
-export interface Reach {
-  readonly allowed: boolean;
-  readonly egressAllowed: boolean;
-  readonly ingressAllowed: boolean;
-  readonly verdict: Verdict;
-}
 
 /** The shared view of one lint run. Build it with `LintContext.create`. */
 export class LintContext {
@@ -32,8 +27,19 @@ export class LintContext {
   readonly serviceCidrs: readonly Cidr[];
   /** Namespace labels by name, undeclared but referenced namespaces included (automatic label only). */
   readonly namespaceLabels: ReadonlyMap<string, Labels>;
-  private readonly selectedCache = new Map<string, PodEndpoint[]>();
+  /** Policies sorted by id, for deterministic reports. */
+  readonly policies: readonly NetworkPolicy[];
+  readonly services: readonly Service[];
+  private readonly selected = new Map<string, PodEndpoint[]>();
+  private readonly selecting = new Map<string, NetworkPolicy[]>();
   private readonly podsByNamespace = new Map<string, PodEndpoint[]>();
+  /** The engine's inverted label index over the pods: a selector costs a few bitset operations. */
+  private readonly index: EndpointIndex;
+  private readonly position = new Map<string, number>();
+  private readonly peerCache = new Map<string, Bitset>();
+  private readonly selectorCache = new Map<string, readonly PodEndpoint[]>();
+  private readonly namespaceCache = new Map<string, readonly string[]>();
+  private readonly declaringCache = new Map<string, Bitset>();
 
   private constructor(readonly cluster: ClusterState, readonly options: LintOptions) {
     this.namespaceLabels = namespaceLabelsOf(cluster);
@@ -44,6 +50,21 @@ export class LintContext {
       const list = this.podsByNamespace.get(pod.pod.namespace) ?? [];
       list.push(pod);
       this.podsByNamespace.set(pod.pod.namespace, list);
+    }
+    this.index = new EndpointIndex(this.pods);
+    this.pods.forEach((pod, at) => this.position.set(pod.id, at));
+    this.policies = [...cluster.policies].sort((a, b) => compareIds(a.id, b.id));
+    this.services = [...cluster.services].sort((a, b) => compareIds(a.id, b.id));
+    // Which policy selects which pod, once: rules ask it for every pod and every policy.
+    for (const policy of this.policies) {
+      // policySelects, through the label index: the policy's namespace AND its podSelector.
+      const selected = this.peerPods({ podSelector: policy.podSelector }, policy.namespace);
+      this.selected.set(policy.id, [...selected]);
+      for (const pod of selected) {
+        const list = this.selecting.get(pod.id) ?? [];
+        list.push(policy);
+        this.selecting.set(pod.id, list);
+      }
     }
     this.enforcingMode = options.enforcingMode ?? detectEnforcingMode(cluster);
     this.podCidrs = parseCidrOption('podCidrs', options.podCidrs);
@@ -59,15 +80,6 @@ export class LintContext {
     return this.enforcingMode === 'strict';
   }
 
-  /** Policies sorted by id, for deterministic reports. */
-  get policies(): NetworkPolicy[] {
-    return [...this.cluster.policies].sort((a, b) => compareIds(a.id, b.id));
-  }
-
-  get services(): Service[] {
-    return [...this.cluster.services].sort((a, b) => compareIds(a.id, b.id));
-  }
-
   /** The pod endpoints of a namespace. */
   podsIn(namespace: string): readonly PodEndpoint[] {
     return this.podsByNamespace.get(namespace) ?? [];
@@ -75,53 +87,102 @@ export class LintContext {
 
   /** The pods the policy selects, as the engine decides it. */
   selectedBy(policy: NetworkPolicy): readonly PodEndpoint[] {
-    let selected = this.selectedCache.get(policy.id);
-    if (!selected) {
-      selected = this.podsIn(policy.namespace).filter((pod) => policySelects(policy, pod));
-      this.selectedCache.set(policy.id, selected);
-    }
-    return selected;
+    return this.selected.get(policy.id) ?? [];
   }
 
-  /** The policies that select the pod (in either direction). */
-  policiesSelecting(pod: PodEndpoint): NetworkPolicy[] {
-    return this.policies.filter((policy) => this.selectedBy(policy).includes(pod));
+  /** The policies that select the pod (in either direction), sorted by id. */
+  policiesSelecting(pod: PodEndpoint): readonly NetworkPolicy[] {
+    return this.selecting.get(pod.id) ?? [];
+  }
+
+  /**
+   * The pods a peer matches, as a bitset over `pods`, the way the engine's matrix compiles peers (the same label
+   * index): an ipBlock by pod address; otherwise the pods of the namespaceSelector's namespaces (or of the policy's
+   * own namespace) that the podSelector matches. Cached by the peer's text, since policies repeat their peers.
+   */
+  peerBits(peer: PolicyPeer, policyNamespace: string): Bitset {
+    const key = peer.ipBlock
+      ? `ip ${peer.ipBlock.cidr.text} except ${peer.ipBlock.except.map((e) => e.text).join(',')}`
+      : `${peer.namespaceSelector ? `ns ${formatSelector(peer.namespaceSelector)}` : `in ${policyNamespace}`} pods ${peer.podSelector ? formatSelector(peer.podSelector) : '*'}`;
+    return cached(this.peerCache, key, () => {
+      if (peer.ipBlock) return this.index.ipBlock(peer.ipBlock);
+      const bits = (peer.namespaceSelector ? this.index.namespaceSelector(peer.namespaceSelector) : this.index.namespace(policyNamespace)).clone();
+      if (peer.podSelector) bits.andInPlace(this.index.podSelector(peer.podSelector));
+      return bits;
+    });
+  }
+
+  /** The pods a peer matches (see `peerBits`), sorted by id. */
+  peerPods(peer: PolicyPeer, policyNamespace: string): readonly PodEndpoint[] {
+    return this.podsOf(this.peerBits(peer, policyNamespace));
+  }
+
+  /** The pods a rule's peers match (every pod when it lists none), as a bitset over `pods`. */
+  ruleBits(rule: { readonly peers?: readonly PolicyPeer[] }, policyNamespace: string): Bitset {
+    if (rule.peers === undefined) return this.index.all;
+    const bits = new Bitset(this.pods.length);
+    for (const peer of rule.peers) bits.orInPlace(this.peerBits(peer, policyNamespace));
+    return bits;
+  }
+
+  /** The pods of any namespace whose labels the selector matches, sorted by id. */
+  podsMatching(selector: LabelSelector): readonly PodEndpoint[] {
+    return cached(this.selectorCache, formatSelector(selector), () => this.podsOf(this.index.podSelector(selector)));
+  }
+
+  /** The pods that declare a container port of this name and protocol, as a bitset over `pods`. */
+  podsDeclaring(name: string, protocol: Protocol): Bitset {
+    return cached(this.declaringCache, `${name}/${protocol}`, () => {
+      const bits = new Bitset(this.pods.length);
+      this.pods.forEach((pod, at) => {
+        if (pod.pod.ports.some((p) => p.name === name && p.protocol === protocol)) bits.add(at);
+      });
+      return bits;
+    });
+  }
+
+  /** The position of a pod in `pods` (the bit of its bitsets). */
+  positionOf(pod: PodEndpoint): number {
+    return this.position.get(pod.id) ?? -1;
+  }
+
+  /** The pods of a bitset over `pods`, in order. */
+  podsOf(bits: Bitset): PodEndpoint[] {
+    const out: PodEndpoint[] = [];
+    bits.forEach((at) => out.push(this.pods[at]));
+    return out;
   }
 
   /** Names of the namespaces (declared or referenced) whose labels the selector matches, sorted. */
-  namespacesMatching(selector: LabelSelector): string[] {
-    return [...this.namespaceLabels.entries()].filter(([, labels]) => selectorMatches(selector, labels))
-      .map(([name]) => name).sort();
+  namespacesMatching(selector: LabelSelector): readonly string[] {
+    return cached(this.namespaceCache, formatSelector(selector), () => [...this.namespaceLabels.entries()]
+      .filter(([, labels]) => selectorMatches(selector, labels)).map(([name]) => name).sort());
   }
 
   /** True when the input references namespaces it does not declare, so their labels are unknown. */
   get hasUndeclaredNamespaces(): boolean {
-    return this.cluster.namespaces.some((ns) => !ns.declared)
-      || [...this.namespaceLabels.keys()].some((name) => !this.cluster.namespaces.some((ns) => ns.name === name));
-  }
-
-  /**
-   * One probe through the engine, with the enforcing mode applied: in strict mode every pod is isolated in both
-   * directions, so a direction is allowed only when some rule admits it. `strictIngress: false` skips that for
-   * destinations the input does not hold (a synthetic kube-dns), whose policies we cannot see.
-   */
-  reach(from: Endpoint, to: Endpoint, port: number, protocol: Protocol, strictIngress = true): Reach {
-    const verdict = evaluateProbe(this.cluster.policies, from, to, port, protocol);
-    const strictFor = (endpoint: Endpoint, applies: boolean) => this.strict && applies && endpoint.kind === 'pod';
-    const egressAllowed = strictFor(from, true) ? verdict.egress.allowedBy.length > 0 : verdict.egress.allowed;
-    const ingressAllowed = strictFor(to, strictIngress) ? verdict.ingress.allowedBy.length > 0 : verdict.ingress.allowed;
-    return { allowed: verdict.self || (egressAllowed && ingressAllowed), egressAllowed, ingressAllowed, verdict };
+    const declared = new Set(this.cluster.namespaces.filter((ns) => ns.declared).map((ns) => ns.name));
+    return [...this.namespaceLabels.keys()].some((name) => !declared.has(name));
   }
 
   /** Is the pod's egress isolated (by a policy, or by strict mode)? */
   egressIsolated(pod: PodEndpoint): boolean {
-    return this.strict || this.policies.some((p) => p.policyTypes.includes('Egress') && this.selectedBy(p).includes(pod));
+    return this.strict || this.policiesSelecting(pod).some((p) => p.policyTypes.includes('Egress'));
   }
 
   /** Is the pod's ingress isolated (by a policy, or by strict mode)? */
   ingressIsolated(pod: PodEndpoint): boolean {
-    return this.strict || this.policies.some((p) => p.policyTypes.includes('Ingress') && this.selectedBy(p).includes(pod));
+    return this.strict || this.policiesSelecting(pod).some((p) => p.policyTypes.includes('Ingress'));
   }
+}
+
+function cached<V>(map: Map<string, V>, key: string, compute: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = compute();
+    map.set(key, value);
+  }
+  return value;
 }
 
 /** The strict mode as the input declares it: the `aws-node` DaemonSet's environment. */

@@ -10,9 +10,11 @@
  *   so only an ipBlock (or an egress rule without peers) admits it.
  * The shared results are computed once per lint run.
  */
-import { NAMESPACE_NAME_LABEL, PodIdentity, Protocol } from '../model/types';
+import { NAMESPACE_NAME_LABEL, PodIdentity } from '../model/types';
 import { Endpoint, externalEndpoint, PodEndpoint, podEndpoint } from '../verdict/endpoint';
-import { LintContext, Reach } from './context';
+import { rulePeersMatch, rulePortsMatch } from '../verdict/evaluate';
+import { Bitset } from '../verdict/bitset';
+import { LintContext } from './context';
 import { usesHostNetwork } from './pod-spec';
 
 export const DNS_PORT = 53;
@@ -31,13 +33,21 @@ export interface DnsStatus {
   readonly kubeDns: Readonly<Record<'UDP' | 'TCP', boolean>>;
   /** NodeLocal DNSCache admits the protocol (undefined when NodeLocal DNSCache is not in use). */
   readonly nodeLocal?: Readonly<Record<'UDP' | 'TCP', boolean>>;
-  /** The probe towards the first kube-dns target on UDP, for the reasons in messages. */
-  readonly udpReach: Reach;
   /** The kube-dns targets probed (`kube-system/coredns`, or `kube-system/kube-dns (assumed)`). */
   readonly targets: readonly string[];
+  /** Some egress rule admits UDP 53 to a kube-dns pod (so a denial comes from the DNS pods' ingress). */
+  readonly egressAdmitsUdp: boolean;
 }
 
-const cache = new WeakMap<LintContext, DnsStatus[]>();
+type DnsProtocol = 'UDP' | 'TCP';
+
+interface DnsTargets {
+  readonly endpoints: PodEndpoint[];
+  readonly synthetic: boolean;
+}
+
+const statusCache = new WeakMap<LintContext, DnsStatus[]>();
+const targetCache = new WeakMap<LintContext, DnsTargets>();
 
 function isKubeDns(pod: PodIdentity): boolean {
   return pod.labels[KUBE_DNS_LABEL.key] === KUBE_DNS_LABEL.value;
@@ -53,62 +63,119 @@ export function usesNodeLocalDns(context: LintContext): boolean {
 }
 
 /** The kube-dns pods of the input, or the synthetic CoreDNS pod that stands for them. */
-export function kubeDnsTargets(context: LintContext): { endpoints: PodEndpoint[]; synthetic: boolean } {
+export function kubeDnsTargets(context: LintContext): DnsTargets {
+  const cached = targetCache.get(context);
+  if (cached) return cached;
+  let targets: DnsTargets;
   const real = context.pods.filter((p) => isKubeDns(p.pod));
-  if (real.length > 0) return { endpoints: real, synthetic: false };
-  const namespace = 'kube-system';
-  const pod: PodIdentity = {
-    id: `${namespace}/kube-dns (assumed)`,
-    namespace,
-    name: 'coredns',
-    kind: 'Deployment',
-    labels: { [KUBE_DNS_LABEL.key]: KUBE_DNS_LABEL.value },
-    ports: [{ name: 'dns', port: DNS_PORT, protocol: 'UDP' }, { name: 'dns-tcp', port: DNS_PORT, protocol: 'TCP' }],
-    ips: [],
-  };
-  const labels = context.namespaceLabels.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
-  return { endpoints: [podEndpoint(pod, labels)], synthetic: true };
+  if (real.length > 0) {
+    targets = { endpoints: real, synthetic: false };
+  } else {
+    const namespace = 'kube-system';
+    const pod: PodIdentity = {
+      id: `${namespace}/kube-dns (assumed)`,
+      namespace,
+      name: 'coredns',
+      kind: 'Deployment',
+      labels: { [KUBE_DNS_LABEL.key]: KUBE_DNS_LABEL.value },
+      ports: [{ name: 'dns', port: DNS_PORT, protocol: 'UDP' }, { name: 'dns-tcp', port: DNS_PORT, protocol: 'TCP' }],
+      ips: [],
+    };
+    const labels = context.namespaceLabels.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
+    targets = { endpoints: [podEndpoint(pod, labels)], synthetic: true };
+  }
+  targetCache.set(context, targets);
+  return targets;
 }
 
 /**
  * The DNS status of every pod whose egress is isolated (by a policy or by strict mode), host-network pods and the
- * DNS pods themselves left out.
+ * DNS pods themselves left out. The engine's rule functions decide each direction (rulePeersMatch, rulePortsMatch);
+ * the work is shared: the egress answer by set of isolating policies, the ingress answer of each DNS pod as a
+ * bitset of admitted sources. Strict mode denies a direction that no policy isolates (no rule can admit it), except
+ * the ingress of a synthetic kube-dns, whose policies the input does not hold.
  */
 export function dnsStatuses(context: LintContext): DnsStatus[] {
-  const cached = cache.get(context);
+  const cached = statusCache.get(context);
   if (cached) return cached;
   const { endpoints, synthetic } = kubeDnsTargets(context);
   const nodeLocal: Endpoint | undefined = usesNodeLocalDns(context) ? externalEndpoint(NODE_LOCAL_DNS_ADDRESS) : undefined;
-  const statuses: DnsStatus[] = [];
-  for (const pod of context.pods) {
-    if (usesHostNetwork(pod.pod) || isKubeDns(pod.pod) || isNodeLocalDns(pod.pod) || !context.egressIsolated(pod)) continue;
-    const toKubeDns = (protocol: Protocol) => endpoints.map((target) => context.reach(pod, target, DNS_PORT, protocol, !synthetic));
-    const udp = toKubeDns('UDP');
-    const tcp = toKubeDns('TCP');
-    statuses.push({
+  const sources = context.pods.filter((pod) =>
+    !usesHostNetwork(pod.pod) && !isKubeDns(pod.pod) && !isNodeLocalDns(pod.pod) && context.egressIsolated(pod));
+  const protocols: DnsProtocol[] = ['UDP', 'TCP'];
+  // Ingress of each real kube-dns pod: the sources it admits on 53, per protocol (undefined: not isolated).
+  const ingress = endpoints.map((target) => Object.fromEntries(protocols.map((protocol) =>
+    [protocol, synthetic && context.strict ? undefined : ingressAdmits(context, target, protocol)])) as Record<DnsProtocol, Bitset | undefined>);
+  const egressCache = new Map<string, Record<DnsProtocol, boolean[]>>();
+  const statuses = sources.map((pod): DnsStatus => {
+    const isolators = context.policiesSelecting(pod).filter((p) => p.policyTypes.includes('Egress'));
+    const key = isolators.map((p) => p.id).join('\u0000');
+    let egress = egressCache.get(key);
+    if (!egress) {
+      const targets: Endpoint[] = [...endpoints, ...(nodeLocal ? [nodeLocal] : [])];
+      egress = Object.fromEntries(protocols.map((protocol) => [protocol, targets.map((target) =>
+        isolators.some((policy) => policy.egress.some((rule) =>
+          rulePeersMatch(rule, policy.namespace, target) && rulePortsMatch(rule, target, DNS_PORT, protocol))))])) as Record<DnsProtocol, boolean[]>;
+      egressCache.set(key, egress);
+    }
+    const at = context.positionOf(pod);
+    const allowed = (protocol: DnsProtocol, j: number) => {
+      // Every source is egress-isolated (by a policy or strict mode): only a rule admits it.
+      if (!egress![protocol][j]) return false;
+      if (j >= endpoints.length) return true;
+      const admitted = ingress[j][protocol];
+      return admitted === undefined ? true : admitted.has(at);
+    };
+    const kubeDns = (protocol: DnsProtocol) => endpoints.some((_, j) => allowed(protocol, j));
+    return {
       pod,
-      kubeDns: { UDP: udp.some((r) => r.allowed), TCP: tcp.some((r) => r.allowed) },
-      nodeLocal: nodeLocal && {
-        UDP: context.reach(pod, nodeLocal, DNS_PORT, 'UDP').allowed,
-        TCP: context.reach(pod, nodeLocal, DNS_PORT, 'TCP').allowed,
-      },
-      udpReach: udp[0],
+      kubeDns: { UDP: kubeDns('UDP'), TCP: kubeDns('TCP') },
+      nodeLocal: nodeLocal && { UDP: allowed('UDP', endpoints.length), TCP: allowed('TCP', endpoints.length) },
       targets: endpoints.map((e) => e.id),
-    });
-  }
-  cache.set(context, statuses);
+      egressAdmitsUdp: endpoints.some((_, j) => egress!.UDP[j]),
+    };
+  });
+  statusCache.set(context, statuses);
   return statuses;
+}
+
+/**
+ * The sources a kube-dns pod's ingress admits on port 53: the union of the peers of the rules (of the policies
+ * isolating it) whose ports admit the probe. Undefined when no policy isolates its ingress and the mode is
+ * standard (everything is admitted); an empty set when strict mode isolates it and no policy does.
+ */
+function ingressAdmits(context: LintContext, target: PodEndpoint, protocol: DnsProtocol): Bitset | undefined {
+  const isolators = context.policiesSelecting(target).filter((p) => p.policyTypes.includes('Ingress'));
+  if (isolators.length === 0 && !context.strict) return undefined;
+  const admitted = new Bitset(context.pods.length);
+  for (const policy of isolators) {
+    for (const rule of policy.ingress) {
+      if (rulePortsMatch(rule, target, DNS_PORT, protocol)) admitted.orInPlace(context.ruleBits(rule, policy.namespace));
+    }
+  }
+  return admitted;
+}
+
+/** The policies isolating the ingress of the first kube-dns pod, for messages. */
+export function dnsIngressIsolators(context: LintContext): string[] {
+  const { endpoints, synthetic } = kubeDnsTargets(context);
+  if (synthetic) return [];
+  return context.policiesSelecting(endpoints[0]).filter((p) => p.policyTypes.includes('Ingress')).map((p) => p.id);
+}
+
+/** The policies isolating the pod's egress (sorted by id). */
+function egressIsolators(context: LintContext, status: DnsStatus) {
+  return context.policiesSelecting(status.pod).filter((p) => p.policyTypes.includes('Egress'));
 }
 
 /** The metadata of the policies isolating the pod's egress: their lint-disable annotation silences DNS findings. */
 export function isolatingPolicies(context: LintContext, status: DnsStatus): (Readonly<Record<string, unknown>> | undefined)[] {
-  const ids = new Set(status.udpReach.verdict.egress.isolatedBy);
-  return context.cluster.policies.filter((p) => ids.has(p.id)).map((p) => p.metadata);
+  return egressIsolators(context, status).map((p) => p.metadata);
 }
 
 /** Why the pod's egress is isolated: the policies, or strict mode. */
-export function isolationReason(status: DnsStatus): string {
-  const by = status.udpReach.verdict.egress.isolatedBy;
+export function isolationReason(context: LintContext, status: DnsStatus): string {
+  const by = egressIsolators(context, status).map((p) => p.id);
   if (by.length > 0) return `its egress is isolated by ${by.join(', ')}`;
   return 'strict mode starts it default-deny and no policy selects it for egress';
 }

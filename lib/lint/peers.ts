@@ -3,8 +3,6 @@
  * namespaceSelector (or the policy's own namespace) stands for, and the pods it matches there.
  */
 import { NetworkPolicy, PolicyPeer, PolicyRule } from '../model/types';
-import { PodEndpoint } from '../verdict/endpoint';
-import { peerMatches } from '../verdict/evaluate';
 import { LintContext } from './context';
 
 export type Direction = 'ingress' | 'egress';
@@ -44,11 +42,6 @@ export function peerSites(policy: NetworkPolicy): PeerSite[] {
 }
 
 /** The namespaces a selector peer ranges over: those its namespaceSelector matches, or the policy's own. */
-export function peerNamespaces(context: LintContext, peer: PolicyPeer, policyNamespace: string): string[] {
+export function peerNamespaces(context: LintContext, peer: PolicyPeer, policyNamespace: string): readonly string[] {
   return peer.namespaceSelector ? context.namespacesMatching(peer.namespaceSelector) : [policyNamespace];
-}
-
-/** The pods of the input a selector peer matches, as the engine decides it. */
-export function peerPods(context: LintContext, peer: PolicyPeer, policyNamespace: string): PodEndpoint[] {
-  return context.pods.filter((pod) => peerMatches(peer, policyNamespace, pod));
 }

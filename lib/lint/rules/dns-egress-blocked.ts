@@ -1,5 +1,5 @@
 import { listOf, podSubject } from '../context';
-import { DNS_RULE_FIX, dnsStatuses, isolatingPolicies, isolationReason, NODE_LOCAL_DNS_ADDRESS } from '../dns';
+import { DNS_RULE_FIX, dnsIngressIsolators, dnsStatuses, isolatingPolicies, isolationReason, NODE_LOCAL_DNS_ADDRESS } from '../dns';
 import { LintRule, RuleFinding } from '../types';
 
 /**
@@ -15,10 +15,10 @@ export const dnsEgressBlocked: LintRule = {
     for (const status of dnsStatuses(context)) {
       if (status.kubeDns.UDP || status.nodeLocal?.UDP) continue;
       const targets = [...status.targets, ...(status.nodeLocal ? [NODE_LOCAL_DNS_ADDRESS] : [])];
-      const ingressSide = status.udpReach.egressAllowed && !status.udpReach.ingressAllowed;
+      const ingressSide = status.egressAdmitsUdp;
       const why = ingressSide
-        ? `its egress admits DNS, but the ingress of ${status.targets[0]} (isolated by ${listOf(status.udpReach.verdict.ingress.isolatedBy)}) does not admit it`
-        : `${isolationReason(status)}, and no egress rule admits UDP port 53 to ${listOf(targets)}`;
+        ? `its egress admits DNS, but the ingress of ${status.targets[0]} (isolated by ${listOf(dnsIngressIsolators(context)) || 'strict mode'}) does not admit it`
+        : `${isolationReason(context, status)}, and no egress rule admits UDP port 53 to ${listOf(targets)}`;
       findings.push({
         subject: podSubject(status.pod.pod),
         silencedAlsoBy: isolatingPolicies(context, status),

@@ -19,7 +19,7 @@ export const dnsTcpMissing: LintRule = {
       findings.push({
         subject: podSubject(status.pod.pod),
         silencedAlsoBy: isolatingPolicies(context, status),
-        message: `${status.pod.id} may send DNS over UDP 53 but not over TCP 53 (${isolationReason(status)}): answers too large for UDP are retried over TCP and then fail.`,
+        message: `${status.pod.id} may send DNS over UDP 53 but not over TCP 53 (${isolationReason(context, status)}): answers too large for UDP are retried over TCP and then fail.`,
         fix: 'add `{protocol: TCP, port: 53}` next to `{protocol: UDP, port: 53}` in the egress rule that allows DNS',
       });
     }

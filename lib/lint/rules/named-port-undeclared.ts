@@ -1,7 +1,4 @@
-import { PolicyRule } from '../../model/types';
-import { PodEndpoint } from '../../verdict/endpoint';
-import { rulePeersMatch } from '../../verdict/evaluate';
-import { LintContext, listOf, policySubject } from '../context';
+import { listOf, policySubject } from '../context';
 import { rulesOf } from '../peers';
 import { LintRule, RuleFinding } from '../types';
 
@@ -19,17 +16,24 @@ export const namedPortUndeclared: LintRule = {
     const findings: RuleFinding[] = [];
     for (const policy of context.policies) {
       for (const { direction, rule, field } of rulesOf(policy)) {
-        const destinations = direction === 'ingress' ? context.selectedBy(policy) : egressDestinations(context, rule, policy.namespace);
-        if (destinations.length === 0) continue;
+        if (!(rule.ports ?? []).some((entry) => typeof entry.port === 'string')) continue;
+        // Destinations as a bitset over the pods: the selected pods (ingress) or the pods the peers match (egress).
+        const destinations = direction === 'ingress'
+          ? context.ruleBits({ peers: [{ podSelector: policy.podSelector }] }, policy.namespace)
+          : context.ruleBits(rule, policy.namespace);
+        if (destinations.isEmpty()) continue;
         (rule.ports ?? []).forEach((entry, index) => {
           if (typeof entry.port !== 'string') return;
           const name = entry.port;
-          if (destinations.some((d) => d.pod.ports.some((p) => p.name === name && p.protocol === entry.protocol))) return;
-          const otherProtocol = destinations.flatMap((d) => d.pod.ports).find((p) => p.name === name);
-          const declared = [...new Set(destinations.flatMap((d) => d.pod.ports.map((p) => p.name)).filter((n): n is string => !!n))].sort();
+          const declaring = context.podsDeclaring(name, entry.protocol).clone();
+          declaring.andInPlace(destinations);
+          if (!declaring.isEmpty()) return;
+          const pods = context.podsOf(destinations);
+          const otherProtocol = pods.flatMap((d) => d.pod.ports).find((p) => p.name === name);
+          const declared = [...new Set(pods.flatMap((d) => d.pod.ports.map((p) => p.name)).filter((n): n is string => !!n))].sort();
           findings.push({
             subject: policySubject(policy),
-            message: `${field}.ports[${index}]: no ${direction === 'ingress' ? 'selected pod' : 'destination pod'} (${listOf(destinations.map((d) => d.id), 3)}) declares a container port named "${name}" with protocol ${entry.protocol}`
+            message: `${field}.ports[${index}]: no ${direction === 'ingress' ? 'selected pod' : 'destination pod'} (${listOf(pods.map((d) => d.id), 3)}) declares a container port named "${name}" with protocol ${entry.protocol}`
               + (otherProtocol ? ` (it is declared with protocol ${otherProtocol.protocol})` : '') + ', so this entry admits nothing.',
             fix: otherProtocol
               ? `write \`protocol: ${otherProtocol.protocol}\` for port "${name}"`
@@ -41,7 +45,3 @@ export const namedPortUndeclared: LintRule = {
     return findings;
   },
 };
-
-function egressDestinations(context: LintContext, rule: PolicyRule, namespace: string): readonly PodEndpoint[] {
-  return context.pods.filter((pod) => rulePeersMatch(rule, namespace, pod));
-}

@@ -3,7 +3,7 @@ import { LabelSelector, NAMESPACE_NAME_LABEL } from '../../model/types';
 import { peerMatches } from '../../verdict/evaluate';
 import { listOf, policySubject } from '../context';
 import { kubeDnsTargets } from '../dns';
-import { peerNamespaces, peerPods, peerSites } from '../peers';
+import { peerNamespaces, peerSites } from '../peers';
 import { LintRule, RuleFinding } from '../types';
 
 /**
@@ -23,7 +23,7 @@ export const peerMatchesNothing: LintRule = {
     for (const policy of context.policies) {
       for (const site of peerSites(policy)) {
         const { peer } = site;
-        if (peer.ipBlock || peerPods(context, peer, policy.namespace).length > 0) continue;
+        if (peer.ipBlock || !context.peerBits(peer, policy.namespace).isEmpty()) continue;
         if (kubeDnsTargets(context).endpoints.some((dns) => peerMatches(peer, policy.namespace, dns))) continue;
         const namespaces = peerNamespaces(context, peer, policy.namespace);
         const withPods = namespaces.filter((ns) => context.podsIn(ns).length > 0);

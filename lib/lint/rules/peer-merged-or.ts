@@ -1,6 +1,6 @@
-import { formatSelector, selectorMatches } from '../../model/selector';
+import { formatSelector } from '../../model/selector';
 import { listOf, policySubject } from '../context';
-import { peerNamespaces, peerPods, peerSites } from '../peers';
+import { peerNamespaces, peerSites } from '../peers';
 import { LintRule, RuleFinding } from '../types';
 
 /**
@@ -18,10 +18,10 @@ export const peerMergedOr: LintRule = {
     for (const policy of context.policies) {
       for (const site of peerSites(policy)) {
         const { namespaceSelector, podSelector } = site.peer;
-        if (!namespaceSelector || !podSelector || peerPods(context, site.peer, policy.namespace).length > 0) continue;
+        if (!namespaceSelector || !podSelector || !context.peerBits(site.peer, policy.namespace).isEmpty()) continue;
         const namespaces = peerNamespaces(context, site.peer, policy.namespace);
         if (!namespaces.some((ns) => context.podsIn(ns).length > 0)) continue;
-        const elsewhere = context.pods.filter((p) => !namespaces.includes(p.pod.namespace) && selectorMatches(podSelector, p.pod.labels));
+        const elsewhere = context.podsMatching(podSelector).filter((p) => !namespaces.includes(p.pod.namespace));
         if (elsewhere.length === 0) continue;
         const ns = formatSelector(namespaceSelector);
         const pods = formatSelector(podSelector);

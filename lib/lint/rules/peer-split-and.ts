@@ -1,4 +1,4 @@
-import { formatSelector, selectorMatches, selectsEverything } from '../../model/selector';
+import { formatSelector, selectsEverything } from '../../model/selector';
 import { listOf, policySubject } from '../context';
 import { peerNamespaces, peerSites } from '../peers';
 import { LintRule, RuleFinding } from '../types';
@@ -25,19 +25,18 @@ export const peerSplitAnd: LintRule = {
           if (podSite.direction !== nsSite.direction || podSite.ruleIndex !== nsSite.ruleIndex) continue;
           const podSelector = podSite.peer.podSelector;
           if (!podSelector || podSite.peer.namespaceSelector || podSite.peer.ipBlock) continue;
-          const namespaces = peerNamespaces(context, nsSite.peer, policy.namespace);
-          const inOwn = context.podsIn(policy.namespace).filter((p) => selectorMatches(podSelector, p.pod.labels));
-          const inSelected = namespaces.filter((ns) => ns !== policy.namespace)
-            .flatMap((ns) => context.podsIn(ns)).filter((p) => selectorMatches(podSelector, p.pod.labels));
-          const anywhere = context.pods.some((p) => selectorMatches(podSelector, p.pod.labels));
-          const redundant = namespaces.includes(policy.namespace);
+          const redundant = peerNamespaces(context, nsSite.peer, policy.namespace).includes(policy.namespace);
+          // Bitsets through the engine's index: the podSelector in the own namespace, in the selected ones, anywhere.
+          const inOwn = () => context.peerBits({ podSelector }, policy.namespace);
+          const inSelected = () => context.peerBits({ namespaceSelector: nsSite.peer.namespaceSelector, podSelector }, policy.namespace);
+          const anywhere = () => !context.peerBits({ namespaceSelector: {}, podSelector }, policy.namespace).isEmpty();
           let reason: string | undefined;
           let severity: 'info' | undefined;
           if (redundant) {
             reason = `the namespaceSelector already admits every pod of "${policy.namespace}", so ${podSite.field} adds nothing`;
-          } else if (inOwn.length === 0 && inSelected.length > 0) {
-            reason = `${podSite.field} matches no pod of "${policy.namespace}" but matches ${listOf(inSelected.map((p) => p.id), 3)} in the selected namespaces`;
-          } else if (!anywhere) {
+          } else if (inOwn().isEmpty() && !inSelected().isEmpty()) {
+            reason = `${podSite.field} matches no pod of "${policy.namespace}" but matches ${listOf(context.podsOf(inSelected()).map((p) => p.id), 3)} in the selected namespaces`;
+          } else if (!anywhere()) {
             severity = 'info';
             reason = 'the input holds no pod with those labels, so the intent cannot be checked';
           }
