@@ -125,7 +125,7 @@ function collectObjects(rawText: string, file: string, objects: SourcedObject[],
   const language = extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML';
   for (const error of parsed.errors) {
     problems.push({
-      object: file,
+      object: `document ${error.document}`,
       field: '',
       message: `malformed ${language}: ${error.message}`,
       fix: language === 'JSON'

@@ -19,9 +19,10 @@ export interface LocatedDocument {
   readonly end: number;
 }
 
-/** A YAML syntax error: the 1-based line and what is wrong. */
+/** A YAML syntax error: the 1-based line, the 1-based number of the document it breaks, and what is wrong. */
 export interface SyntaxProblem {
   readonly line: number;
+  readonly document: number;
   readonly message: string;
 }
 
@@ -82,7 +83,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedText {
       const errorLine = error.mark ? error.mark.line : 0;
       const brokenStart = offsetLines + lastDocumentStart(rest, errorLine);
       documents.push(...tracker.roots.filter((root) => root.line - 1 < brokenStart));
-      const problem = { line: offsetLines + errorLine + 1, message: error.reason || error.message };
+      const problem = { line: offsetLines + errorLine + 1, document: documents.length + 1, message: error.reason || error.message };
       // A document broken at its own marker line is parsed again from there and fails again: report it once.
       if (!errors.some((e) => e.line === problem.line && e.message === problem.message)) errors.push(problem);
       const resume = nextDocumentStart(rest, errorLine);

@@ -160,7 +160,7 @@ describe('malformed YAML', () => {
     const text = `${POLICY('a')}---\nkind: NetworkPolicy\nmetadata:\n  name: [broken\n---\n${POLICY('b')}`;
     const { cluster, problems } = parseManifests(text, 'bad.yaml');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ object: 'bad.yaml', field: '', source: { file: 'bad.yaml' } });
+    expect(problems[0]).toMatchObject({ object: 'document 2', field: '', source: { file: 'bad.yaml' } });
     expect(problems[0].message).toMatch(/^malformed YAML: /);
     expect(problems[0].source!.line).toBeGreaterThanOrEqual(10);
     expect(problems[0].source!.line).toBeLessThanOrEqual(12);
@@ -170,7 +170,7 @@ describe('malformed YAML', () => {
 
   test('bad indentation is reported at its line', () => {
     const { problems } = parseManifests('apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n   namespace: b\n', 'indent.yaml');
-    expect(problems).toEqual([expect.objectContaining({ object: 'indent.yaml', source: { file: 'indent.yaml', line: 5 } })]);
+    expect(problems).toEqual([expect.objectContaining({ object: 'document 1', source: { file: 'indent.yaml', line: 5 } })]);
   });
 
   test('a duplicated key is malformed', () => {
@@ -187,7 +187,7 @@ describe('malformed YAML', () => {
 
   test('formatted problems read file:line: object: field: message. Fix: ...', () => {
     const { problems } = parseManifests('a: [\n', 'x.yaml');
-    expect(formatProblem(problems[0])).toMatch(/^x\.yaml:\d+: x\.yaml: malformed YAML: .+ Fix: correct the syntax/);
+    expect(formatProblem(problems[0])).toMatch(/^x\.yaml:\d+: document 1: malformed YAML: .+ Fix: correct the syntax/);
   });
 });
 
