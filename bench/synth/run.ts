@@ -1,7 +1,7 @@
 /**
  * `npm run bench:synth`: synthesizes 1,000 AppWithPolicy apps (3 rules each) to YAML, and, in the same run,
- * 1,000 plain cdk8s-plus-28 Deployments + Services + NetworkPolicies with the same 3 rules, and prints both with
- * their ratio. Each case runs in its own process (so its peak memory is its own), three times; the median time and
+ * 1,000 plain cdk8s-plus-28 Deployments + Services + NetworkPolicies with the same 3 rules, and prints them with
+ * their ratio; AppWithPolicy runs with lint at synth (the default) and without. Each case runs in its own process (so its peak memory is its own), three times; the median time and
  * the largest peak RSS are printed. Target: AppWithPolicy at most 3 s and 400 MB.
  */
 import { execFileSync } from 'child_process';
@@ -16,17 +16,17 @@ const RUNS = 3;
 const TARGET_SECONDS = 3;
 const TARGET_MB = 400;
 
-type Case = 'app-with-policy' | 'plain-cdk8s-plus';
+type Case = 'app-with-policy' | 'app-with-policy-no-lint' | 'plain-cdk8s-plus';
 
 let warnings = 0;
 
 /** 1,000 apps in 10 namespaces; each allows the previous app in on http, 443 out to a CIDR, and monitoring in. */
-function appsWithPolicy(): string {
+function appsWithPolicy(lint: boolean): string {
   const app = new App();
   // One chart: cdk8s validates the whole app once per chart it synthesizes, so many charts cost quadratically.
   const chart = new Chart(app, 'bench');
   // Lint runs at synth as it does by default; its warnings are counted rather than printed.
-  configurePolicyChecks(app, { warn: () => warnings++ });
+  configurePolicyChecks(app, { warn: () => warnings++, lint: lint ? {} : false });
   new PolicyNamespace(chart, 'monitoring');
   new AppWithPolicy(chart, 'prometheus', { namespace: 'monitoring', image: 'prom/prometheus:v2.54.1', ports: { web: 9090 } });
   let previous: AppWithPolicy | undefined;
@@ -72,7 +72,7 @@ function plainCdk8sPlus(): string {
 function measure(which: Case): void {
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
-  const yaml = which === 'app-with-policy' ? appsWithPolicy() : plainCdk8sPlus();
+  const yaml = which === 'plain-cdk8s-plus' ? plainCdk8sPlus() : appsWithPolicy(which === 'app-with-policy');
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -107,6 +107,7 @@ function main(): void {
     return;
   }
   const ours = runCase('app-with-policy');
+  const noLint = runCase('app-with-policy-no-lint');
   const plain = runCase('plain-cdk8s-plus');
   const line = (name: string, f: Figures): string =>
     `${name.padEnd(48)} ${f.seconds.toFixed(2).padStart(6)} s (cpu ${f.cpuSeconds.toFixed(2)} s)  ${f.peakMb.toFixed(0).padStart(5)} MB peak  ${f.documents} objects, ${(f.bytes / 1e6).toFixed(1)} MB YAML`;
@@ -114,8 +115,10 @@ function main(): void {
   const load = os.loadavg()[0].toFixed(1);
   process.stdout.write(`synth: ${APPS} apps, 3 rules each, to YAML (median of ${RUNS} runs, each in its own process; load average ${load} on ${os.cpus().length} CPUs)\n`);
   process.stdout.write(`${line('AppWithPolicy (validation + lint at synth)', ours)}, ${ours.warnings} lint warnings\n`);
+  process.stdout.write(`${line('AppWithPolicy (validation, lint off)', noLint)}\n`);
   process.stdout.write(`${line('cdk8s-plus-28 Deployment+Service+NetworkPolicy', plain)}\n`);
-  process.stdout.write(`ratio AppWithPolicy / cdk8s-plus-28: ${(ours.seconds / plain.seconds).toFixed(2)}x time, ${(ours.peakMb / plain.peakMb).toFixed(2)}x memory\n`);
+  const ratio = (f: Figures): string => `${(f.seconds / plain.seconds).toFixed(2)}x time (${(f.cpuSeconds / plain.cpuSeconds).toFixed(2)}x cpu), ${(f.peakMb / plain.peakMb).toFixed(2)}x memory`;
+  process.stdout.write(`ratio to cdk8s-plus-28: with lint ${ratio(ours)}; lint off ${ratio(noLint)}\n`);
   const ok = ours.seconds <= TARGET_SECONDS && ours.peakMb <= TARGET_MB;
   process.stdout.write(`target (<= ${TARGET_SECONDS} s, <= ${TARGET_MB} MB): ${ok ? 'met' : 'MISSED'}\n`);
   if (!ok) process.exitCode = 1;
