@@ -18,3 +18,5 @@ export { summarize as summarizeFindings, formatJson as formatLintJson, formatTab
 export type { Finding, LintOptions, LintRule, LintSummary, Severity, EnforcingMode } from './lint';
 export { runChecks as runDoctorChecks, gatherClusterFacts, readVpcCniSettings, DoctorError, pinnedVpcCniVersion, VPC_CNI_PINNED_VERSIONS, VPC_CNI_FEATURE_MINIMUMS } from './doctor';
 export type { ClusterFacts, CheckResult as DoctorCheckResult, CheckStatus as DoctorCheckStatus } from './doctor';
+export * as dataplane from './dataplane';
+export { BpfError, DataplaneCompileError } from './dataplane';
