@@ -46,9 +46,9 @@ function main(): void {
     const objects = result.cluster.pods.length + result.cluster.policies.length
       + result.cluster.namespaces.filter((ns) => ns.declared).length + result.cluster.services.length;
     console.log(`input: ${(text.length / 1e6).toFixed(1)} MB, ${objects} objects, ${result.problems.length} problems`);
-    console.log(`js-yaml loadAll, default schema: ${median(() => loadAll(text))}`);
-    console.log(`parse (Kubernetes schema, lines):${median(() => parseYamlDocuments(text, file))}`);
-    console.log(`loadManifests (whole load):      ${median(() => loadManifests([file]))}   (target: under 1200 ms)`);
+    console.log(`js-yaml loadAll, default schema:  ${median(() => loadAll(text))}`);
+    console.log(`parse (Kubernetes schema, lines): ${median(() => parseYamlDocuments(text, file))}`);
+    console.log(`loadManifests (whole load):        ${median(() => loadManifests([file]))}   (target: under 1200 ms)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
