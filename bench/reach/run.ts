@@ -78,25 +78,44 @@ function libraryMode(file: string, runs: number): void {
   process.stdout.write(JSON.stringify(figures));
 }
 
-/** One whole CLI process: wall time from here, peak RSS from /usr/bin/time (or the child's own report). */
-function runCli(file: string, extraNodeArgs: readonly string[] = []): { wall: number; cpu?: number; rss?: number; summary: Summary } {
-  const nodeArgs = [...extraNodeArgs, CLI, 'reach', file, '--output', 'summary'];
+interface Timed {
+  readonly wall: number;
+  /** User + system CPU seconds, from /usr/bin/time when it is installed. */
+  readonly cpu?: number;
+  /** Peak resident set size in bytes, from /usr/bin/time when it is installed. */
+  readonly rss?: number;
+  readonly stdout: string;
+}
+
+/** One whole node process: wall time from here, CPU and peak RSS from /usr/bin/time. */
+function timeNode(nodeArgs: readonly string[]): Timed {
   const useTime = fs.existsSync(TIME);
   const [command, args] = useTime
     ? [TIME, ['-f', 'eks-netpol-bench-rss-kb %M cpu-s %U %S', process.execPath, ...nodeArgs]]
-    : [process.execPath, nodeArgs];
+    : [process.execPath, [...nodeArgs]];
   const start = process.hrtime.bigint();
   const child = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wall = seconds(process.hrtime.bigint() - start);
-  if (child.status !== 0) throw new Error(`reach exited ${child.status}: ${child.stderr}`);
+  if (child.status !== 0) throw new Error(`node ${nodeArgs.join(' ')} exited ${child.status}: ${child.stderr}`);
   const timed = /eks-netpol-bench-rss-kb (\d+) cpu-s ([\d.]+) ([\d.]+)/.exec(child.stderr);
-  const count = (name: string) => Number(new RegExp(`^${name}\\s+(\\d+)$`, 'm').exec(child.stdout)?.[1]);
   return {
     wall,
     rss: timed ? Number(timed[1]) * 1024 : undefined,
     cpu: timed ? Number(timed[2]) + Number(timed[3]) : undefined,
-    summary: { probes: count('probes'), allowed: count('allowed'), denied: count('denied') },
+    stdout: child.stdout,
   };
+}
+
+/** `reach FILE --output summary` as a whole process, with the counts it printed. */
+function runCli(file: string, extraNodeArgs: readonly string[] = []): Timed & { summary: Summary } {
+  const run = timeNode([...extraNodeArgs, CLI, 'reach', file, '--output', 'summary']);
+  const count = (name: string) => Number(new RegExp(`^${name}\\s+(\\d+)$`, 'm').exec(run.stdout)?.[1]);
+  return { ...run, summary: { probes: count('probes'), allowed: count('allowed'), denied: count('denied') } };
+}
+
+/** Median CPU seconds, or undefined without /usr/bin/time. */
+function medianCpu(runs: readonly Timed[]): number | undefined {
+  return runs.every((r) => r.cpu !== undefined) ? median(runs.map((r) => r.cpu!)) : undefined;
 }
 
 function runLibrary(file: string, runs: number): LibraryFigures {
@@ -137,6 +156,20 @@ function main(argv: readonly string[]): void {
   console.log(`Command measured: node ${path.relative(process.cwd(), CLI)} reach FILE --output summary\n`);
   const lines: string[] = [row(['cluster', 'measure', 'figure', 'target', ''])];
 
+  // What the CLI itself costs: the examples (20 probes) against a bare node process.
+  const examples = path.join(__dirname, '..', '..', '..', 'examples', 'reach');
+  const startupRuns = runsOverride ?? 5;
+  const tiny = Array.from({ length: startupRuns }, () => runCli(examples));
+  const bare = Array.from({ length: startupRuns }, () => timeNode(['-e', '0']));
+  const cpuText = (runs: readonly Timed[]) => {
+    const cpu = medianCpu(runs);
+    return cpu === undefined ? 'n/a' : fmtSeconds(cpu);
+  };
+  lines.push(row(['examples', `CLI wall, median of ${startupRuns}`, fmtSeconds(median(tiny.map((t) => t.wall))), '', '']));
+  lines.push(row(['', 'CLI CPU user+sys, median', cpuText(tiny), '', '']));
+  lines.push(row(['', 'bare `node -e 0` wall, median', fmtSeconds(median(bare.map((t) => t.wall))), '', '']));
+  lines.push(row(['', 'bare `node -e 0` CPU, median', cpuText(bare), '', '']));
+
   for (const size of SIZES.filter((s) => wanted.includes(s.label))) {
     const runs = runsOverride ?? size.runs;
     const file = path.join(workdir, `cluster-${size.label}.yaml`);
@@ -154,8 +187,7 @@ function main(argv: readonly string[]): void {
     const wall = median(cli.map((c) => c.wall));
     const rss = Math.max(...cli.map((c) => c.rss ?? 0));
     lines.push(row([name, `CLI wall, median of ${runs}`, fmtSeconds(wall), `<= ${fmtSeconds(size.cliWallTarget)}`, verdict(wall, size.cliWallTarget)]));
-    const cpu = cli.every((c) => c.cpu !== undefined) ? median(cli.map((c) => c.cpu!)) : undefined;
-    lines.push(row(['', 'CLI CPU user+sys, median', cpu === undefined ? 'n/a' : fmtSeconds(cpu), '', '']));
+    lines.push(row(['', 'CLI CPU user+sys, median', cpuText(cli), '', '']));
     lines.push(row(['', 'CLI peak RSS, max of runs', rss ? fmtBytes(rss) : 'n/a', size.cliRssTarget ? `<= ${fmtBytes(size.cliRssTarget)}` : '', verdict(rss, size.cliRssTarget)]));
     const total = median(library.total);
     lines.push(row(['', `library load+probe, median of ${runs}`, fmtSeconds(total), size.libraryTarget ? `<= ${fmtSeconds(size.libraryTarget)}` : '', verdict(total, size.libraryTarget)]));
