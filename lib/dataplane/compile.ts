@@ -246,7 +246,8 @@ function compileDirection(
   const hostSetMemo = new Map<string, PortSet>();
   const hosts = new Map<bigint, HostSeen>();
   for (const peer of peers) {
-    if (peer.id === local.id || peer.addresses.length === 0) continue;
+    // The pod's own identity is a peer too: the replicas of a workload reach each other through their veths.
+    if (peer.addresses.length === 0) continue;
     const admitting = new Set<number>();
     for (const address of peer.addresses) for (const rule of flat.at(address).rules) admitting.add(rule);
     rules.forEach((r, index) => {

@@ -89,10 +89,11 @@ describe('compileNode', () => {
     });
     const [compiled] = compileNode(cluster([web, api, db], [ingress, egress]), [{ id: 'shop/web', ifindex: 3 }]).pods;
     expect(show(compiled.ingress).cidrs).toEqual(['0.0.0.0/0 => TCP:8080-8080']);
-    // Egress to any peer on "http": an external address has no such port (the engine's rule); api's is 9090.
+    // Egress to any peer on "http": an external address has no such port (the engine's rule); api's is 9090, and
+    // web's own 8080 (the replicas of one workload reach each other through their veths).
     expect(show(compiled.egress)).toEqual({
       state: 'isolated',
-      hosts: ['10.0.0.20/32 => TCP:9090-9090', 'fd00::20/128 => TCP:9090-9090'],
+      hosts: ['10.0.0.10/32 => TCP:8080-8080', '10.0.0.20/32 => TCP:9090-9090', 'fd00::20/128 => TCP:9090-9090'],
       cidrs: [],
     });
   });
