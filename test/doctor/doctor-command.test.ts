@@ -138,6 +138,21 @@ describe('eks-netpol doctor', () => {
     expect(t.err()).not.toMatch(/\n\s+at /);
   });
 
+  test('no region anywhere: exit 2 asking for --region', async () => {
+    const saved = { ...process.env };
+    for (const key of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) delete process.env[key];
+    process.env.AWS_CONFIG_FILE = '/nonexistent/eks-netpol-test-config';
+    process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/eks-netpol-test-credentials';
+    try {
+      const t = io();
+      expect(await main(['doctor', '--cluster', 'prod'], t)).toBe(2);
+      expect(t.err()).toBe('eks-netpol doctor: cannot check the cluster: no AWS region is set.\nFix: pass --region or set AWS_REGION.\n');
+      expect(eks.calls()).toHaveLength(0);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   test('usage errors exit 2: no --cluster, an unknown output, an unknown option', async () => {
     for (const argv of [['doctor'], ['doctor', '--cluster', 'prod', '--output', 'yaml'], ['doctor', '--cluster', 'prod', '--zone', 'a']]) {
       const t = io();
