@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { main } from '../../lib/cli/main';
 import { ROOT, runLint } from './run-cli';
 
 const SEED = 'examples/lint/seed-no-dns';
@@ -59,10 +60,10 @@ describe('eks-netpol lint', () => {
   });
 
   test('--disable with a name that is no rule is a usage error (exit 2) listing the rules', async () => {
-    const { code, stderr, stdout } = await runLint([SEED, '--disable', 'dns-blocked']);
+    const { code, stderr, stdout } = await runLint([SEED, '--disable', 'dns-egres-blocked']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toContain('"dns-blocked" is not a lint rule');
+    expect(stderr).toContain('"dns-egres-blocked" is not a lint rule. Did you mean "dns-egress-blocked"?');
     expect(stderr).toContain('dns-egress-blocked');
   });
 
@@ -97,6 +98,16 @@ describe('eks-netpol lint', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain(`${file}:`);
     expect(stderr).toContain('nothing was linted');
+  });
+
+  test('on a terminal the severity is coloured, unless NO_COLOR is set', async () => {
+    const run = async (env: Record<string, string>) => {
+      let out = '';
+      await main(['lint', SEED], { stdout: { write: (t: string) => { out += t; return true; }, isTTY: true }, stderr: { write: () => true }, readStdin: () => '', cwd: ROOT, env });
+      return out;
+    };
+    expect(await run({})).toContain('\u001b[31merror\u001b[0m [dns-egress-blocked]');
+    expect(await run({ NO_COLOR: '1' })).not.toContain('\u001b[');
   });
 
   test('no PATH is a usage error; --help lists every rule and exits 0', async () => {

@@ -118,3 +118,13 @@ describe('the seed scenario', () => {
     expect(findings.map((f) => [f.rule, f.object])).toEqual([['dns-egress-blocked', 'Pod/demo/alpine']]);
   });
 });
+
+describe('strict mode and the real CoreDNS', () => {
+  test('in strict mode CoreDNS needs an ingress policy too: without one, DNS is blocked on its side', () => {
+    const objects = [web, coreDns(), policy('shop', 'dns', { podSelector: {}, policyTypes: ['Egress'], egress: [dnsRule()] })];
+    const [finding] = findingsOf('dns-egress-blocked', objects, { enforcingMode: 'strict' });
+    expect(finding.message).toContain('ingress of kube-system/coredns (isolated by strict mode)');
+    const open = policy('kube-system', 'dns-in', { podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ingress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] });
+    expect(findingsOf('dns-egress-blocked', [...objects, open], { enforcingMode: 'strict' })).toEqual([]);
+  });
+});

@@ -11,6 +11,7 @@ import { loadManifests } from '../../manifests';
 import { formatProblem } from '../../model/problems';
 import { Command, EXIT, UsageError } from '../io';
 import { inputPath } from '../load';
+import { suggest } from '../suggest';
 
 const OUTPUTS = ['table', 'json'] as const;
 type Output = (typeof OUTPUTS)[number];
@@ -100,7 +101,9 @@ export function parseLintArguments(argv: readonly string[]): LintArgs {
   const disable = (values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter((d) => d !== '');
   for (const id of disable) {
     if (!RULES.some((r) => r.id === id)) {
-      throw new UsageError(`--disable "${id}" is not a lint rule. Rules: ${RULES.map((r) => r.id).join(', ')}.`);
+      const close = suggest(id, RULES.map((r) => r.id), 1);
+      const hint = close.length > 0 ? ` Did you mean "${close[0]}"?` : '';
+      throw new UsageError(`--disable "${id}" is not a lint rule.${hint} Rules: ${RULES.map((r) => r.id).join(', ')}.`);
     }
   }
   if (!help && positionals.length === 0) {
