@@ -5,5 +5,3 @@ export { RULES, ruleById, ruleIds } from './registry';
 export { formatJson, formatTable, lintReport } from './format';
 export type { LintReport } from './format';
 export { detectEnforcingMode } from './context';
-export { lintCheck, lintObjects } from './synth';
-export type { SynthLintFinding } from './synth';
