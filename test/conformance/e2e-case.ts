@@ -27,6 +27,11 @@ export interface E2eCase {
   readonly steps: readonly Step[];
 }
 
+/**
+ * A probe of every ordered pair on one port (a name resolves on each destination).
+ *
+ * @param expect narrows the all-allowed table to what the suite expects; by default everything stays allowed
+ */
 export function probe(port: number | string, protocol: Protocol | undefined, expect: (table: TruthTable) => TruthTable = (t) => t): Probe {
   return { port, protocol, expect };
 }
