@@ -42,6 +42,13 @@ describe('eks-service-target-port', () => {
     expect(finding.message).toContain('declare as 8080');
   });
 
+  test('a named targetPort that no pod behind the Service declares is a warning', () => {
+    const svc = service('shop', 'web', { app: 'web' }, [{ name: 'https', port: 8443, targetPort: 'https' }]);
+    const [finding, ...rest] = findingsOf('eks-service-target-port', [web, selectWeb, svc]);
+    expect(rest).toEqual([]);
+    expect(finding.message).toContain('declares a TCP container port named "https"');
+  });
+
   test('matching port and container port, by number or by name, is not reported', () => {
     const svc = service('shop', 'web', { app: 'web' }, [{ name: 'http', port: 8080, targetPort: 'http' }, { name: 'alt', port: 9000, targetPort: 9000 }]);
     expect(findingsOf('eks-service-target-port', [web, selectWeb, svc])).toEqual([]);

@@ -41,6 +41,14 @@ export const eksServiceTargetPort: LintRule = {
           });
         }
         const resolved = [...new Set(backends.flatMap((p) => p.pod.ports.filter((c) => c.name === target && c.protocol === port.protocol).map((c) => c.port)))];
+        if (backends.length > 0 && resolved.length === 0) {
+          findings.push({
+            subject: serviceSubject(service),
+            message: `${field}: no pod behind the Service (${listOf(backends.map((b) => b.id), 3)}) declares a ${port.protocol} container port named "${target}", so the Service forwards nowhere and no policy can match it.`,
+            fix: `name the container port "${target}" in the pod template, or write the targetPort number`,
+          });
+          return;
+        }
         const mismatched = resolved.filter((n) => n !== port.port);
         if (mismatched.length > 0) {
           findings.push({
