@@ -3,6 +3,9 @@ import { Token } from 'aws-cdk-lib';
 import { ClusterCompute, ClusterConfigurationError, NetworkPolicyCluster, NetworkPolicyClusterProps } from '../../constructs/aws';
 import { fakeKubectlLayer, newStack } from './helpers';
 
+// CDK synthesis is slow on a shared 2-core machine; give it room beyond jest's 60 s default.
+jest.setTimeout(300_000);
+
 /** Builds a cluster with the given props over a valid base, returning the thrown error. */
 function attempt(props: Partial<NetworkPolicyClusterProps>): () => void {
   return () => {

@@ -4,6 +4,9 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ClusterCompute, NetworkPolicyCluster } from '../../constructs/aws';
 import { fakeKubectlLayer, newStack, twoAppChart } from './helpers';
 
+// CDK synthesis is slow on a shared 2-core machine; give it room beyond jest's 60 s default.
+jest.setTimeout(300_000);
+
 const MANIFEST = 'Custom::AWSCDK-EKS-KubernetesResource';
 
 describe('NetworkPolicyCluster with managed node groups', () => {

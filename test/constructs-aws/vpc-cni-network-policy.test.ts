@@ -3,6 +3,9 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { VpcCniNetworkPolicy } from '../../constructs/aws';
 import { newStack } from './helpers';
 
+// CDK synthesis is slow on a shared 2-core machine; give it room beyond jest's 60 s default.
+jest.setTimeout(300_000);
+
 describe('VpcCniNetworkPolicy on an existing cluster imported by name', () => {
   test('configures the add-on on that cluster with the version pinned for its Kubernetes version', () => {
     const stack = newStack();
