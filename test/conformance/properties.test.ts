@@ -155,6 +155,19 @@ describe('the engine over random valid clusters', () => {
     }), { ...RUNS, seed: 10 });
   });
 
+  test('the order of policies, pods and namespaces in the input does not change any verdict', () => {
+    const shuffled = clusterState.chain((cluster) => fc.record({
+      cluster: fc.constant(cluster),
+      namespaces: fc.shuffledSubarray([...cluster.namespaces], { minLength: cluster.namespaces.length }),
+      pods: fc.shuffledSubarray([...cluster.pods], { minLength: cluster.pods.length }),
+      policies: fc.shuffledSubarray([...cluster.policies], { minLength: cluster.policies.length }),
+    }));
+    fc.assert(fc.property(shuffled, ({ cluster, namespaces, pods, policies }) => {
+      const reordered = { ...cluster, namespaces, pods, policies };
+      expect(Object.fromEntries(cellsOf(probeAll(reordered)))).toEqual(Object.fromEntries(cellsOf(probeAll(cluster))));
+    }), { ...RUNS, seed: 11 });
+  });
+
   test('the matrix equals the pair-by-pair evaluation on clusters larger than one and two bitset words', () => {
     // 33 to 70 pods plus the external addresses: rows and columns cross the 32- and 64-bit word boundaries.
     const large = clusterStateOf({ minPods: 33, maxPods: 70, maxPolicies: 8 });
