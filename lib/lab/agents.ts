@@ -40,11 +40,13 @@ function listenerMain(ports: { tcp: number[]; udp: number[] }): void {
   }
 }
 
-// Runs inside the source's namespace: tries every target at once, prints one JSON array of booleans.
-function proberMain(job: { targets: { address: string; port: number; protocol: string }[]; timeoutMs: number }): void {
+// Runs inside the source's namespace for the whole session: reads one job a line on stdin, tries every target at
+// once, and answers each job with one line `{"id":N,"made":[true,false,...]}`.
+function proberMain(): void {
   const net = require('net');
   const dgram = require('dgram');
-  const attempt = (t: { address: string; port: number; protocol: string }) => new Promise<boolean>((resolve) => {
+  const readline = require('readline');
+  const attempt = (t: { address: string; port: number; protocol: string }, timeoutMs: number) => new Promise<boolean>((resolve) => {
     let done = false;
     const finish = (made: boolean, close: () => void) => {
       if (done) return;
@@ -52,21 +54,29 @@ function proberMain(job: { targets: { address: string; port: number; protocol: s
       close();
       resolve(made);
     };
+    // The timer only decides one loop turn later (setImmediate runs after the poll phase), so a connection or echo
+    // that arrived while this process waited for a CPU still counts: on a loaded machine timers and I/O fall due
+    // together, and timers run first.
+    const expire = (close: () => void) => setImmediate(() => finish(false, close));
     if (t.protocol === 'TCP') {
       const socket = net.connect({ host: t.address, port: t.port });
-      const timer = setTimeout(() => finish(false, () => socket.destroy()), job.timeoutMs);
+      const timer = setTimeout(() => expire(() => socket.destroy()), timeoutMs);
       socket.on('connect', () => finish(true, () => { clearTimeout(timer); socket.destroy(); }));
       socket.on('error', () => finish(false, () => { clearTimeout(timer); socket.destroy(); }));
     } else {
       const socket = dgram.createSocket(t.address.includes(':') ? 'udp6' : 'udp4');
-      const timer = setTimeout(() => finish(false, () => socket.close()), job.timeoutMs);
+      const timer = setTimeout(() => expire(() => socket.close()), timeoutMs);
       // A UDP probe counts as made only when the echo comes back: request and reply both crossed the programs.
       socket.on('message', () => finish(true, () => { clearTimeout(timer); socket.close(); }));
       socket.on('error', () => finish(false, () => { clearTimeout(timer); socket.close(); }));
       socket.send('eks-netpol-probe', t.port, t.address);
     }
   });
-  Promise.all(job.targets.map(attempt)).then((results) => process.stdout.write(JSON.stringify(results)));
+  readline.createInterface({ input: process.stdin }).on('line', (line: string) => {
+    const job = JSON.parse(line);
+    Promise.all(job.targets.map((t: { address: string; port: number; protocol: string }) => attempt(t, job.timeoutMs)))
+      .then((made) => process.stdout.write(`${JSON.stringify({ id: job.id, made })}\n`));
+  });
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -87,21 +97,61 @@ export function startListener(namespace: string, ports: { tcp: number[]; udp: nu
   });
 }
 
-/** Probes every target from a namespace; resolves with whether each connection was made. */
-export function probeFrom(namespace: string, targets: readonly ProbeTarget[], timeoutMs: number): Promise<boolean[]> {
-  if (targets.length === 0) return Promise.resolve([]);
-  const child = spawnInNetns(namespace, process.execPath, ['-e', script(proberMain, { targets, timeoutMs })]);
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => { stdout += d; });
-    child.stderr!.on('data', (d) => { stderr += d; });
-    child.on('exit', (code) => {
-      try {
-        resolve(JSON.parse(stdout));
-      } catch {
-        reject(new Error(`the prober in ${namespace} failed (exit ${code}): ${stderr.trim() || stdout.trim()}`));
+/** A prober living in one namespace for a whole lab session; `probe` may be called any number of times. */
+export class Prober {
+  private readonly child: ChildProcess;
+  private readonly waiting = new Map<number, { resolve: (made: boolean[]) => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+  private stderr = '';
+  private failure?: Error;
+
+  constructor(readonly namespace: string) {
+    this.child = spawnInNetns(namespace, process.execPath, ['-e', `(${proberMain.toString()})()`]);
+    let buffer = '';
+    this.child.stdout!.on('data', (d) => {
+      buffer += d;
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const answer = JSON.parse(buffer.slice(0, newline)) as { id: number; made: boolean[] };
+        buffer = buffer.slice(newline + 1);
+        this.waiting.get(answer.id)?.resolve(answer.made);
+        this.waiting.delete(answer.id);
       }
     });
-  });
+    this.child.stderr!.on('data', (d) => { this.stderr += d; });
+    this.child.on('exit', (code) => {
+      this.failure = new Error(`the prober in ${namespace} exited (${code}): ${this.stderr.trim() || 'no message'}`);
+      for (const waiter of this.waiting.values()) waiter.reject(this.failure);
+      this.waiting.clear();
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Tries every target at once; resolves with whether each connection was made. */
+  probe(targets: readonly ProbeTarget[], timeoutMs: number): Promise<boolean[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (targets.length === 0) return Promise.resolve([]);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.child.stdin!.write(`${JSON.stringify({ id, targets, timeoutMs })}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+/** Probes every target from a namespace once, with a prober of its own. */
+export async function probeFrom(namespace: string, targets: readonly ProbeTarget[], timeoutMs: number): Promise<boolean[]> {
+  const prober = new Prober(namespace);
+  try {
+    return await prober.probe(targets, timeoutMs);
+  } finally {
+    prober.close();
+  }
 }

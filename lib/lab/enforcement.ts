@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ClusterState } from '../model/types';
-import { LabCommandError, run } from './shell';
+import { ChildProcess, spawn } from 'child_process';
 import { Topology } from './topology';
 
 /** What the enforcer child is asked to do. */
@@ -31,13 +31,56 @@ export function enforcerScript(): string {
   return found;
 }
 
-/** Programs the node: attaches the programs to every pod's veth and writes the map entries for `job.cluster`. */
-export function enforce(topology: Topology, job: EnforcementJob): void {
-  const input = JSON.stringify(job, (_key, value) => (typeof value === 'bigint' ? { $bigint: value.toString() } : value));
-  try {
-    run('nsenter', [`--net=/run/netns/${topology.node}`, process.execPath, enforcerScript()], input);
-  } catch (error) {
-    if (error instanceof LabCommandError) throw new Error(`programming the lab's node failed: ${error.output.trim()}`);
-    throw error;
+/** Jobs cross the process boundary as JSON; CIDRs hold bigints, which JSON cannot, so they travel tagged. */
+export function serializeJob(job: EnforcementJob): string {
+  return JSON.stringify(job, (_key, value) => (typeof value === 'bigint' ? { $bigint: value.toString() } : value));
+}
+
+export function reviveJob(line: string): EnforcementJob {
+  return JSON.parse(line, (_key, value) =>
+    (value && typeof value === 'object' && typeof value.$bigint === 'string' ? BigInt(value.$bigint) : value));
+}
+
+/** The enforcer child of one lab session, living in the node namespace. */
+export class Enforcer {
+  private readonly child: ChildProcess;
+  private readonly waiting: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private stderr = '';
+
+  constructor(topology: Topology) {
+    this.child = spawn('nsenter', [`--net=/run/netns/${topology.node}`, process.execPath, enforcerScript()], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let buffer = '';
+    this.child.stdout!.on('data', (d) => {
+      buffer += d;
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        const waiter = this.waiting.shift();
+        if (line === 'ok') waiter?.resolve();
+        else waiter?.reject(new Error(`programming the lab's node failed: ${line.replace(/^error /, '')}`));
+      }
+    });
+    this.child.stderr!.on('data', (d) => { this.stderr += d; });
+    this.child.on('exit', (code) => {
+      const failure = new Error(`the lab's enforcer exited (${code}): ${this.stderr.trim() || 'no message'}`);
+      for (const waiter of this.waiting.splice(0)) waiter.reject(failure);
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Attaches and writes every entry (the first job), or applies the diff to the new state (later jobs). */
+  run(job: EnforcementJob): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.child.stdin!.write(`${serializeJob(job)}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.kill('SIGKILL');
   }
 }

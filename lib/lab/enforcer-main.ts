@@ -1,20 +1,22 @@
 /**
  * The lab's enforcer: started by enforcement.ts inside the node namespace (where the pods' host-side veths are),
- * it reads an EnforcementJob as JSON on stdin and programs the data plane. Links and maps are pinned, so
- * enforcement outlives this process; the lab removes the pins and namespaces when it is done.
+ * it lives for the whole lab session, reads one EnforcementJob a line (JSON) on stdin, programs the data plane and
+ * answers each with one line: `ok` or `error <message>`. Links and maps are pinned, so enforcement outlives it; the
+ * lab removes the pins and namespaces when it is done.
  */
-import * as fs from 'fs';
-import { EnforcementJob } from './enforcement';
+import * as readline from 'readline';
+import { EnforcementJob, reviveJob } from './enforcement';
 
-async function main(): Promise<void> {
-  const job = JSON.parse(fs.readFileSync(0, 'utf8'), (_key, value) =>
-    (value && typeof value === 'object' && typeof value.$bigint === 'string' ? BigInt(value.$bigint) : value)) as EnforcementJob;
-  const dataplane = require('../dataplane');
-  const options = { objectPath: job.objectPath, pinDir: job.pinDir, cluster: job.cluster, pods: job.pods, mode: job.mode };
-  await (job.reprogram ? dataplane.reprogram(options) : dataplane.enforce(options));
-}
+const dataplane = require('../dataplane');
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+readline.createInterface({ input: process.stdin }).on('line', async (line) => {
+  try {
+    const job: EnforcementJob = reviveJob(line);
+    const options = { objectPath: job.objectPath, pinDir: job.pinDir, cluster: job.cluster, pods: job.pods, mode: job.mode };
+    await (job.reprogram ? dataplane.reprogram(options) : dataplane.enforce(options));
+    process.stdout.write('ok\n');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stdout.write(`error ${message.replace(/\n/g, ' | ')}\n`);
+  }
 });

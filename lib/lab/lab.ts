@@ -8,10 +8,16 @@ import { ClusterState } from '../model/types';
 import { Verdict } from '../verdict/evaluate';
 import { ProbeQuery, Reachability } from '../verdict/reachability';
 import { assignAddresses } from './addresses';
-import { probeFrom, ProbeTarget, startListener } from './agents';
-import { enforce } from './enforcement';
+import { Prober, ProbeTarget, startListener } from './agents';
+import { Enforcer } from './enforcement';
 import { RunRegistry } from './registry';
 import { buildTopology, LabHost, LabHostSpec, Topology } from './topology';
+
+/** How much longer the second attempt at a doubtful "not made" waits. */
+const CONFIRM_FACTOR = 5;
+
+/** How long a new listener may take to answer its own host. */
+const LISTENER_READY_TIMEOUT_MS = 10_000;
 
 /** A probe as predicted and as observed. */
 export interface LabVerdict extends Verdict {
@@ -73,6 +79,8 @@ export class LabSession {
   /** `destination protocol port` of every listener started. */
   private readonly listening = new Set<string>();
   private topology?: Topology;
+  private enforcer?: Enforcer;
+  private readonly probers = new Map<string, Prober>();
   private programmed = false;
   private readonly pinDir: string;
 
@@ -98,7 +106,7 @@ export class LabSession {
     const topology = this.ensureTopology(cluster, result.sources.map((s) => s.id), result.destinations.map((d) => d.id));
     const byId = new Map(topology.hosts.map((h) => [h.id, h]));
 
-    enforce(topology, {
+    await this.enforcer!.run({
       objectPath: this.options.objectPath ?? defaultObjectPath(),
       pinDir: this.pinDir,
       cluster,
@@ -120,10 +128,22 @@ export class LabSession {
       bySource.set(v.from, list);
     });
     const observed: (boolean | null)[] = predicted.map(() => null);
-    await Promise.all([...bySource].map(async ([from, list]) => {
-      const made = await probeFrom(byId.get(from)!.namespace, list.map((l) => l.target), this.options.timeoutMs ?? 1000);
-      list.forEach((l, i) => { observed[l.index] = made[i]; });
-    }));
+    const timeoutMs = this.options.timeoutMs ?? 1000;
+    const probeAll = (groups: Map<string, { index: number; target: ProbeTarget }[]>, timeout: number) =>
+      Promise.all([...groups].map(async ([from, list]) => {
+        const made = await this.probers.get(from)!.probe(list.map((l) => l.target), timeout);
+        list.forEach((l, i) => { observed[l.index] = made[i]; });
+      }));
+    await probeAll(bySource, timeoutMs);
+    // A connection made proves the kernel let it through; one not made may only have been slow (a starved
+    // listener, a loaded machine). So every "not made" that contradicts an "allowed" prediction is tried again
+    // with a longer wait before it counts: a real drop stays a drop.
+    const doubtful = new Map<string, { index: number; target: ProbeTarget }[]>();
+    for (const [from, list] of bySource) {
+      const again = list.filter((l) => observed[l.index] === false && predicted[l.index].allowed);
+      if (again.length > 0) doubtful.set(from, again);
+    }
+    if (doubtful.size > 0) await probeAll(doubtful, timeoutMs * CONFIRM_FACTOR);
 
     const probes = predicted.map((v, i) => ({ ...v, observed: observed[i] }));
     const allowed = probes.filter((p) => p.allowed).length;
@@ -134,6 +154,8 @@ export class LabSession {
   /** Removes every namespace, link, pin and process the session created. Returns what could not be removed. */
   close(): string[] {
     for (const child of this.listeners) child.kill('SIGKILL');
+    for (const prober of this.probers.values()) prober.close();
+    this.enforcer?.close();
     return this.registry.cleanUp();
   }
 
@@ -150,6 +172,13 @@ export class LabSession {
       return pod ? { id, kind: 'pod', ips: pod.ips } : { id, kind: 'external', ips: [id] };
     });
     this.topology = buildTopology(this.registry.runId, specs, this.registry);
+    this.enforcer = new Enforcer(this.topology);
+    this.registry.add('pids', this.enforcer.pid);
+    for (const host of this.topology.hosts) {
+      const prober = new Prober(host.namespace);
+      this.registry.add('pids', prober.pid);
+      this.probers.set(host.id, prober);
+    }
     return this.topology;
   }
 
@@ -165,9 +194,16 @@ export class LabSession {
       missing.set(v.to, ports);
     }
     await Promise.all([...missing].map(async ([id, ports]) => {
-      const child = await startListener(byId.get(id)!.namespace, ports);
+      const host = byId.get(id)!;
+      const child = await startListener(host.namespace, ports);
       this.registry.add('pids', child.pid!);
       this.listeners.push(child);
+      // A host's traffic to itself never crosses its veth, so it is never enforced: probing it proves the new
+      // listener answers (a UDP echo needs the listener process scheduled) before any real probe counts.
+      const own = [...ports.tcp.map((port) => ({ port, protocol: 'TCP' as const })), ...ports.udp.map((port) => ({ port, protocol: 'UDP' as const }))]
+        .map((p) => ({ ...p, address: host.ips[0] }));
+      const made = await this.probers.get(id)!.probe(own, LISTENER_READY_TIMEOUT_MS);
+      if (made.includes(false)) throw new Error(`the listener in ${host.namespace} (${id}) does not answer on its own address.`);
     }));
   }
 }
