@@ -94,6 +94,11 @@ export class ObjectScope {
     return this.origin ? { file: this.origin.file, line: this.origin.line } : undefined;
   }
 
+  /** How many problems have been reported for this object so far. */
+  get reported(): number {
+    return this.count;
+  }
+
   /** Has anything been reported for this object? */
   get failed(): boolean {
     return this.count > 0;

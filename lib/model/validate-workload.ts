@@ -9,7 +9,8 @@ import { at, formatFieldPath, ObjectScope, Path, pathFrom, toFieldPath } from '.
 import { isObject, JsonObject, optionalList, optionalObject, optionalString, scalarText, typeName } from './validate-fields';
 import { portNameProblem } from './validate-names';
 import { validateProtocol } from './validate-policy';
-import { validateLabels } from './validate-selector';
+import { formatSelector, selectorMatches, selectsEverything } from './selector';
+import { validateLabelSelector, validateLabels } from './validate-selector';
 
 const MAX_PORT = 65535;
 
@@ -31,6 +32,33 @@ const TEMPLATE_STEPS: Readonly<Record<Exclude<WorkloadKind, 'Pod'>, readonly str
   Job: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
+
+/** apps/v1 kinds require spec.selector and it must select the pod template (Jobs generate theirs). */
+const SELECTOR_REQUIRED: ReadonlySet<WorkloadKind> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+/**
+ * spec.selector of an apps/v1 workload: present, not empty, and selecting the template's labels, as the API server
+ * requires. A selector that misses its own template would make the workload's pods someone else's.
+ */
+function validateWorkloadSelector(scope: ObjectScope, raw: JsonObject, templateLabels: Labels): void {
+  const path = at(undefined, 'spec', 'selector');
+  const spec = isObject(raw.spec) ? raw.spec : {};
+  const suggestion = `selector: { matchLabels: ${JSON.stringify(templateLabels).replace(/"/g, '').replace(/[:,]/g, '$& ')} }`;
+  if (spec.selector === undefined || spec.selector === null) {
+    scope.report(path, 'is required', `add ${suggestion}`);
+    return;
+  }
+  const before = scope.reported;
+  const selector = validateLabelSelector(scope, spec.selector, path);
+  // A selector with problems of its own is not compared with the template: its requirements may be missing.
+  if (!selector || scope.reported > before) return;
+  if (selectsEverything(selector)) {
+    scope.report(path, 'must not be empty', `select the pod template's labels: ${suggestion}`);
+  } else if (!selectorMatches(selector, templateLabels)) {
+    scope.report(path, `does not match the template labels (${formatSelector(selector)} does not select ${formatSelector({ matchLabels: templateLabels })})`,
+      `make spec.selector and spec.template.metadata.labels agree, for example ${suggestion}`);
+  }
+}
 
 /**
  * One pod identity from a Pod or a workload, or undefined when anything was reported. A Pod's labels are its own and
@@ -56,6 +84,7 @@ export function validatePodIdentity(scope: ObjectScope, kind: WorkloadKind, raw:
     labels = validateLabels(scope, templateMetadata?.labels, at(templatePath, 'metadata', 'labels'));
     specPath = at(templatePath, 'spec');
     podSpec = template ? requiredObject(scope, template.spec, specPath, 'spec: { containers: [{ name: app, image: nginx }] }') : undefined;
+    if (SELECTOR_REQUIRED.has(kind) && template) validateWorkloadSelector(scope, raw, labels);
   }
   const ports = podSpec ? validateContainerPorts(scope, podSpec, specPath) : [];
   if (scope.failed) return undefined;

@@ -18,6 +18,7 @@ metadata:
   name: api
   namespace: shop
 spec:
+  selector: {matchLabels: {app: api}}
   template:
     metadata:
       labels: {app: api, tier: web}

@@ -6,7 +6,7 @@ import { loadCluster, loadManifests, parseManifests, STDIN_NAME } from '../../li
 
 const NAMESPACE = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    team: a\n';
 const DEPLOYMENT = (name: string, namespace?: string) =>
-  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n${namespace ? `  namespace: ${namespace}\n` : ''}spec:\n  template:\n    metadata:\n      labels: {app: ${name}}\n    spec:\n      containers: [{name: c, ports: [{containerPort: 80, name: http}]}]\n`;
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n${namespace ? `  namespace: ${namespace}\n` : ''}spec:\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata:\n      labels: {app: ${name}}\n    spec:\n      containers: [{name: c, ports: [{containerPort: 80, name: http}]}]\n`;
 const POLICY = (name: string, namespace?: string) =>
   `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n${namespace ? `  namespace: ${namespace}\n` : ''}spec:\n  podSelector: {}\n`;
 
@@ -32,7 +32,7 @@ describe('documents', () => {
     expect(problems).toEqual([]);
     expect(cluster.namespaces.map((ns) => [ns.name, ns.source])).toEqual([['shop', { file: 'all.yaml', line: 1 }]]);
     expect(cluster.pods.map((p) => [p.id, p.source])).toEqual([['shop/api', { file: 'all.yaml', line: 8 }]]);
-    expect(cluster.policies.map((p) => [p.id, p.source])).toEqual([['shop/deny', { file: 'all.yaml', line: 21 }]]);
+    expect(cluster.policies.map((p) => [p.id, p.source])).toEqual([['shop/deny', { file: 'all.yaml', line: 22 }]]);
   });
 
   test('empty documents and a leading document marker are fine', () => {

@@ -7,6 +7,8 @@ function deployment(kind: string, apiVersion: string, templateAt: string[]): Rec
   };
   let body: Record<string, unknown> = template;
   for (const key of [...templateAt].reverse()) body = { [key]: body };
+  // apps/v1 workloads must select their template; Jobs and CronJobs generate their selectors.
+  if (apiVersion === 'apps/v1') body = { spec: { ...(body.spec as object), selector: { matchLabels: { app: 'api' } } } };
   return { apiVersion, kind, metadata: { name: 'api', namespace: 'shop', labels: { owner: 'team-a' } }, ...body };
 }
 
@@ -32,9 +34,39 @@ describe('workloads become one pod identity each', () => {
   });
 
   test('a workload without a pod template', () => {
-    expect(onlyProblem('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n')).toEqual({
+    expect(onlyProblem('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: api}}\n')).toEqual({
       object: 'Deployment/default/api', field: 'spec.template', message: 'is required',
       fix: 'add spec.template: { metadata: { labels: { app: web } }, spec: { containers: [...] } }', source: { file: FILE, line: 5 },
+    });
+  });
+
+  const APPS = (selector: string) => [
+    'apiVersion: apps/v1', 'kind: StatefulSet', 'metadata:', '  name: db', 'spec:', selector,
+    '  template:', '    metadata:', '    labels: {}', '      labels: {app: db, tier: data}', '    spec:', '      containers: []', '',
+  ].filter((line) => line !== '    labels: {}').join('\n');
+
+  test('an apps/v1 workload without spec.selector', () => {
+    expect(onlyProblem(APPS('  replicas: 1'))).toEqual({
+      object: 'StatefulSet/default/db', field: 'spec.selector', message: 'is required',
+      fix: 'add selector: { matchLabels: {app: db, tier: data} }', source: { file: FILE, line: 5 },
+    });
+  });
+
+  test('an apps/v1 workload with an empty selector', () => {
+    expect(onlyProblem(APPS('  selector: {}'))).toMatchObject({ field: 'spec.selector', message: 'must not be empty', source: { line: 6 } });
+  });
+
+  test('a selector that does not select the pod template', () => {
+    expect(onlyProblem(APPS('  selector:\n    matchLabels: {app: web}'))).toMatchObject({
+      field: 'spec.selector', message: 'does not match the template labels (app=web does not select app=db,tier=data)',
+      fix: 'make spec.selector and spec.template.metadata.labels agree, for example selector: { matchLabels: {app: db, tier: data} }',
+      source: { line: 6 },
+    });
+  });
+
+  test('an invalid selector operator of a workload is reported like a policy one', () => {
+    expect(onlyProblem(APPS('  selector:\n    matchExpressions: [{key: app, operator: Is, values: [db]}]'))).toMatchObject({
+      field: 'spec.selector.matchExpressions[0].operator', source: { line: 7 },
     });
   });
 
