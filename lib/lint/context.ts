@@ -98,7 +98,8 @@ export class LintContext {
   /**
    * The pods a peer matches, as a bitset over `pods`, the way the engine's matrix compiles peers (the same label
    * index): an ipBlock by pod address; otherwise the pods of the namespaceSelector's namespaces (or of the policy's
-   * own namespace) that the podSelector matches. Cached by the peer's text, since policies repeat their peers.
+   * own namespace) that the podSelector matches. Cached by the peer's text, since policies repeat their peers:
+   * the bitset is shared, never change it.
    */
   peerBits(peer: PolicyPeer, policyNamespace: string): Bitset {
     const key = peer.ipBlock
@@ -168,11 +169,6 @@ export class LintContext {
   /** Is the pod's egress isolated (by a policy, or by strict mode)? */
   egressIsolated(pod: PodEndpoint): boolean {
     return this.strict || this.policiesSelecting(pod).some((p) => p.policyTypes.includes('Egress'));
-  }
-
-  /** Is the pod's ingress isolated (by a policy, or by strict mode)? */
-  ingressIsolated(pod: PodEndpoint): boolean {
-    return this.strict || this.policiesSelecting(pod).some((p) => p.policyTypes.includes('Ingress'));
   }
 }
 
