@@ -14,6 +14,9 @@ import { resolveVpcCniVersion, VpcCniNetworkPolicy } from './vpc-cni-network-pol
 
 const CLUSTER_MARKER = Symbol.for('eks-netpol.NetworkPolicyCluster');
 
+/** Manifest bytes one nested stack may hold: CloudFormation takes templates up to 1 MB; keep room for the rest. */
+const MANIFEST_BYTES_PER_STACK = 700 * 1024;
+
 /** Properties of {@link NetworkPolicyCluster}. */
 export interface NetworkPolicyClusterProps {
   /** The Kubernetes version; 1.25 or later, and written out (not a token) so the add-on version can be pinned. */
@@ -148,6 +151,7 @@ export class NetworkPolicyCluster extends Construct {
   readonly appStacks: NestedStack[] = [];
   private readonly appsPerStack: number;
   private appsInLastStack = 0;
+  private bytesInLastStack = 0;
 
   constructor(scope: Construct, id: string, props: NetworkPolicyClusterProps) {
     super(scope, id);
@@ -253,25 +257,36 @@ export class NetworkPolicyCluster extends Construct {
       throw new ClusterConfigurationError(this.node.path, 'addChart(chart)', 'the argument is not a cdk8s chart', 'pass a cdk8s Chart');
     }
     const id = options.id ?? chart.node.id;
-    const manifest = new eks.KubernetesManifest(this.nextAppScope(), id, {
-      cluster: this.cluster,
-      manifest: chart.toJson() as Record<string, unknown>[],
-    });
+    const objects = chart.toJson() as Record<string, unknown>[];
+    // Escaped into a JSON string in the template, a manifest takes roughly its JSON size again in quotes.
+    const bytes = Buffer.byteLength(JSON.stringify(objects)) * 1.2;
+    if (bytes > MANIFEST_BYTES_PER_STACK) {
+      throw new ClusterConfigurationError(
+        `${this.node.path}/${id}`,
+        'addChart(chart)',
+        `the chart renders to about ${Math.round(bytes / 1024)} KiB, more than one CloudFormation template can carry (${MANIFEST_BYTES_PER_STACK / 1024} KiB of manifests)`,
+        'split it into several charts (one per app) and add each',
+      );
+    }
+    const manifest = new eks.KubernetesManifest(this.nextAppScope(bytes), id, { cluster: this.cluster, manifest: objects });
     manifest.node.addDependency(this.enforcement);
     for (const dependency of options.dependsOn ?? []) manifest.node.addDependency(dependency);
     return manifest;
   }
 
-  /** The nested stack for the next app, opening a new one when the last is full. */
-  private nextAppScope(): NestedStack {
-    if (this.appStacks.length === 0 || this.appsInLastStack >= this.appsPerStack) {
+  /** The nested stack for the next app, opening a new one when the last is full by count or by size. */
+  private nextAppScope(bytes: number): NestedStack {
+    const full = this.appsInLastStack >= this.appsPerStack || this.bytesInLastStack + bytes > MANIFEST_BYTES_PER_STACK;
+    if (this.appStacks.length === 0 || full) {
       const stack = new NestedStack(this, `Apps${this.appStacks.length + 1}`, {
-        description: `eks-netpol apps ${this.appStacks.length * this.appsPerStack + 1} and on`,
+        description: `eks-netpol apps, part ${this.appStacks.length + 1}`,
       });
       this.appStacks.push(stack);
       this.appsInLastStack = 0;
+      this.bytesInLastStack = 0;
     }
     this.appsInLastStack++;
+    this.bytesInLastStack += bytes;
     return this.appStacks[this.appStacks.length - 1];
   }
 }

@@ -1,6 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { ApiObject, Chart } from 'cdk8s';
+import * as cdk8s from 'cdk8s';
 import { ClusterCompute, NetworkPolicyCluster } from '../../constructs/aws';
 import { fakeKubectlLayer, newStack, twoAppChart } from './helpers';
 
@@ -129,6 +131,20 @@ describe('NetworkPolicyCluster app stacks', () => {
     const nested = Object.values(resources).filter((r) => r.Type === 'AWS::CloudFormation::Stack');
     expect(nested).toHaveLength(3);
     for (const n of nested) expect(n.DependsOn).toContain(cniId);
+  });
+
+  test('large charts open a new nested stack before a template would pass 1 MB, and one too large for any is refused', () => {
+    const stack = newStack();
+    const cluster = new NetworkPolicyCluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_33, kubectlLayer: fakeKubectlLayer(stack) });
+    const big = (id: string, kib: number) => {
+      const chart = new Chart(new cdk8s.App(), id, { namespace: 'default' });
+      new ApiObject(chart, 'data', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: id }, data: { blob: 'x'.repeat(kib * 1024) } });
+      return chart;
+    };
+    cluster.addChart(big('first', 300));
+    cluster.addChart(big('second', 300));
+    expect(cluster.appStacks).toHaveLength(2);
+    expect(() => cluster.addChart(big('huge', 800))).toThrow(/Test\/Cluster\/huge: addChart\(chart\): the chart renders to about \d+ KiB.*Fix: split it into several charts/);
   });
 
   test('appsPerStack must be a whole number from 1 to 400', () => {
