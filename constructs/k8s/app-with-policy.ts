@@ -5,7 +5,8 @@ import { Labels, NAMESPACE_NAME_LABEL, Protocol } from '../../lib/model/types';
 import { ClusterDns } from './cluster-dns';
 import { PolicyDeclarationError } from './errors';
 import { describePeer, IPeer, ipBlockProblem, PeerInfo, renderPeer } from './peer';
-import { isValidPortName, Port } from './port';
+import { Port } from './port';
+import { parsePorts, resolvePorts } from './private/app-ports';
 import { KubeNetworkPolicy, KubePeer, KubePort, Rule } from './private/kube';
 import {
   INSTANCE_LABEL, isDnsLabel, isLabelValue, labelsProblem, MANAGED_BY, MANAGED_BY_LABEL, NAME_LABEL, PART_OF_LABEL,
@@ -302,10 +303,10 @@ export class AppWithPolicy extends Construct implements IPeer {
     const call = `allowFrom(${[describePeer(peer), ...ports.map(String)].join(', ')})`;
     const origin = `${this.node.path} ${call}`;
     this.checkPeer(call, info);
-    const kubePorts = this.resolvePorts(call, ports, this, false, info);
+    const kubePorts = resolvePorts(this.node.path, call, ports, this, false, info);
     this.addRule('ingress', { peer: info, ports: kubePorts, origin });
     if (info.kind === 'app') {
-      info.app.addRule('egress', { peer: this._peerInfo(), ports: this.resolvePorts(call, ports, this, true, info), origin });
+      info.app.addRule('egress', { peer: this._peerInfo(), ports: resolvePorts(this.node.path, call, ports, this, true, info), origin });
     }
     return this;
   }
@@ -324,9 +325,9 @@ export class AppWithPolicy extends Construct implements IPeer {
     const server = info.kind === 'app' ? info.app : undefined;
     // Egress to a known app is written with port numbers: the number is what the destination listens on, and
     // some enforcers resolve named ports only for ingress.
-    this.addRule('egress', { peer: info, ports: this.resolvePorts(call, ports, server, true, info), origin });
+    this.addRule('egress', { peer: info, ports: resolvePorts(this.node.path, call, ports, server, true, info), origin });
     if (server) {
-      server.addRule('ingress', { peer: this._peerInfo(), ports: this.resolvePorts(call, ports, server, false, info), origin });
+      server.addRule('ingress', { peer: this._peerInfo(), ports: resolvePorts(this.node.path, call, ports, server, false, info), origin });
     }
     return this;
   }
@@ -511,54 +512,8 @@ export class AppWithPolicy extends Construct implements IPeer {
       throw new PolicyDeclarationError(this.node.path, call, `${named} names a container port, but addresses outside the cluster have no named ports, so the rule would allow nothing.`, 'give the port number, like Port.tcp(443).');
     }
   }
-
-  /**
-   * Validates ports and resolves names against `server`'s ports. `numeric` writes resolved numbers (egress);
-   * otherwise names stay names with the server's protocol (ingress, resolved on the selected pods themselves).
-   */
-  private resolvePorts(call: string, ports: readonly Port[], server: AppWithPolicy | undefined, numeric: boolean, info: PeerInfo): KubePort[] | undefined {
-    if (ports.length === 0) return info.kind === 'dns' ? info.dns._ports() : undefined;
-    return ports.map((p) => {
-      const problem = p.problem();
-      if (problem) throw new PolicyDeclarationError(this.node.path, call, `${p}: ${problem.problem}`, problem.fix);
-      if (typeof p.port !== 'string') {
-        return { protocol: p.protocol ?? 'TCP', ...(p.port !== undefined ? { port: p.port } : {}), ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) };
-      }
-      if (!server) return { protocol: p.protocol ?? 'TCP', port: p.port };
-      const found = server.ports.find((sp) => sp.name === p.port && (!p.protocol || sp.protocol === p.protocol));
-      if (!found) {
-        const declared = server.ports.map((sp) => `"${sp.name}" (${sp.port}/${sp.protocol})`).join(', ');
-        throw new PolicyDeclarationError(this.node.path, call, `${server.node.path} declares no ${p.protocol ? `${p.protocol} ` : ''}port named "${p.port}"${declared ? `; it declares ${declared}` : ' (it declares no ports)'}.`, `name one of its ports, or add "${p.port}" to the props.ports of ${server.node.path}.`);
-      }
-      return numeric ? { protocol: found.protocol, port: found.port } : { protocol: found.protocol, port: found.name };
-    });
-  }
 }
 
 function describeInfo(info: PeerInfo): string {
   return info.kind === 'app' ? info.app.node.path : info.description;
-}
-
-function parsePorts(path: string, ports: Readonly<Record<string, number | AppPortOptions>>): AppPort[] {
-  const out: AppPort[] = [];
-  for (const [name, value] of Object.entries(ports)) {
-    const prop = `props.ports.${name}`;
-    if (!isValidPortName(name)) {
-      throw new PolicyDeclarationError(path, prop, `"${name}" is not a valid port name.`, 'use at most 15 lowercase letters, digits and dashes, with at least one letter (IANA service name).');
-    }
-    const port = typeof value === 'number' ? value : value.port;
-    const protocol = typeof value === 'number' ? 'TCP' : value.protocol ?? 'TCP';
-    if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) {
-      throw new PolicyDeclarationError(path, prop, `${port} is not a port number.`, 'give a whole number from 1 to 65535.');
-    }
-    if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) {
-      throw new PolicyDeclarationError(path, `${prop}.protocol`, `"${protocol}" is not a protocol.`, 'use "TCP", "UDP" or "SCTP".');
-    }
-    const clash = out.find((p) => p.port === port && p.protocol === protocol);
-    if (clash) {
-      throw new PolicyDeclarationError(path, prop, `port ${port}/${protocol} is already declared as "${clash.name}".`, 'declare each port once.');
-    }
-    out.push({ name, port, protocol });
-  }
-  return out;
 }
