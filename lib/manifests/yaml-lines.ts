@@ -55,8 +55,12 @@ const KUBERNETES_SCHEMA = CORE_SCHEMA.extend({
  */
 type ChildLines = unknown[];
 
-/** Depth (from the document root, 0) down to which nodes' first lines are always recorded: List items are at 2. */
-const START_DEPTH = 2;
+/**
+ * Depths (from the document root, 0) at which the first lines of nodes are recorded, for List items: a block List's
+ * items are at 2; a JSON (flow) List's at 3, because js-yaml wraps a flow collection at the root in one more node.
+ */
+const ITEM_DEPTH_MIN = 2;
+const ITEM_DEPTH_MAX = 3;
 
 /**
  * Parses every document of `text`. A syntax error ends the document it is in; parsing resumes at the next
@@ -227,7 +231,7 @@ class StartTracker {
   /** Each document, as its root node closes. */
   readonly roots: LocatedDocument[] = [];
   private readonly lines: number[] = [];
-  /** Nodes at START_DEPTH in the current document and their lines, kept only if the root turns out a List. */
+  /** Nodes at item depths in the current document and their lines, kept only if the root turns out a List. */
   private pending: unknown[] = [];
   private rootStart = 0;
 
@@ -242,7 +246,7 @@ class StartTracker {
     const line = this.lines.pop()! + this.offsetLines;
     const depth = this.lines.length;
     const value = state.result;
-    if (depth === START_DEPTH) {
+    if (depth >= ITEM_DEPTH_MIN && depth <= ITEM_DEPTH_MAX) {
       if (typeof value === 'object' && value !== null) this.pending.push(value, line);
     } else if (depth === 0) {
       this.roots.push({ value, line: line + 1, start: this.offsetChars + this.rootStart, end: this.offsetChars + state.position });

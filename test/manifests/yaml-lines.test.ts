@@ -76,4 +76,19 @@ describe('line tracking', () => {
     const parsed = parseYamlDocuments('a: 2024-01-01\nbase: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n', 'f.yaml');
     expect(parsed.documents[0].value).toEqual({ a: '2024-01-01', base: { x: 1 }, c: { x: 1, y: 2 } });
   });
+
+  test('Windows line endings, directives and document end markers keep lines right', () => {
+    const crlf = parseYamlDocuments('%YAML 1.2\r\n---\r\na: 1\r\n...\r\n---\r\nb:\r\n  c: 2\r\n', 'f.yaml');
+    expect(crlf.errors).toEqual([]);
+    expect(crlf.documents.map((d) => [d.value, d.line])).toEqual([[{ a: 1 }, 3], [{ b: { c: 2 } }, 6]]);
+    expect(crlf.locator(crlf.documents[1])(['b', 'c'])).toBe(7);
+  });
+
+  test('items of a JSON List have their own first lines', () => {
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'A' }, { kind: 'B', spec: { x: 1 } }] }, null, 2);
+    const json = parseYamlDocuments(text, 'list.json');
+    const items = (json.documents[0].value as { items: unknown[] }).items;
+    expect(items.map((item) => json.startOf(item))).toEqual([5, 8]);
+    expect(json.locator(json.documents[0], 1)(['spec', 'x'])).toBe(11);
+  });
 });
