@@ -12,11 +12,11 @@
  * ```
  */
 import { Protocol } from '../model/types';
-import { policyMatchers, snapshotTextSerializer } from './matchers';
+import { Endpoint, policyMatchers, snapshotTextSerializer } from './matchers';
 import { ReachabilitySnapshotOptions } from './reachability-text';
 
 export { policyMatchers, toAllow, toDeny, toMatchReachabilitySnapshot, SnapshotText, snapshotTextSerializer } from './matchers';
-export type { MatcherResult } from './matchers';
+export type { Endpoint, MatcherResult } from './matchers';
 export { reachabilityText } from './reachability-text';
 export type { ReachabilitySnapshotOptions } from './reachability-text';
 export { clusterOf, objectsOf } from './subject';
@@ -41,12 +41,12 @@ declare global {
   namespace jest {
     interface Matchers<R> {
       /**
-       * Passes when the policies allow `from` (pod identity `namespace/name` or an IP) to connect to `to` on
-       * `port` (a number, or the name of a container port of `to`).
+       * Passes when the policies allow `from` (pod identity `namespace/name`, an IP, or an `AppWithPolicy`) to
+       * connect to `to` on `port` (a number, or the name of a container port of `to`).
        */
-      toAllow(from: string, to: string, port: number | string, protocol?: Protocol): R;
+      toAllow(from: Endpoint, to: Endpoint, port: number | string, protocol?: Protocol): R;
       /** Passes when the policies deny the connection. */
-      toDeny(from: string, to: string, port: number | string, protocol?: Protocol): R;
+      toDeny(from: Endpoint, to: Endpoint, port: number | string, protocol?: Protocol): R;
       /** Compares the reachability text (who may connect to which port) with the stored snapshot. */
       toMatchReachabilitySnapshot(options?: ReachabilitySnapshotOptions): R;
     }

@@ -21,14 +21,23 @@ export interface MatcherResult {
   readonly message: () => string;
 }
 
+/** A pod identity (`namespace/name`), an IP address, or anything with a `podIdentity` (an `AppWithPolicy`). */
+export type Endpoint = string | { readonly podIdentity: string };
+
+function idOf(endpoint: Endpoint): string {
+  return typeof endpoint === 'string' ? endpoint : endpoint.podIdentity;
+}
+
 function probe(
   matcher: 'toAllow' | 'toDeny',
   subject: PolicySubject,
-  from: string,
-  to: string,
+  fromEndpoint: Endpoint,
+  toEndpoint: Endpoint,
   port: number | string,
   protocol: Protocol | undefined,
 ): MatcherResult {
+  const from = idOf(fromEndpoint);
+  const to = idOf(toEndpoint);
   const call = `expect(subject).${matcher}(${[from, to, port, protocol].filter((x) => x !== undefined).map((x) => JSON.stringify(x)).join(', ')})`;
   let cluster;
   try {
@@ -62,12 +71,12 @@ function probe(
 }
 
 /** Passes when the connection `from` -> `to` on `port` is allowed by the policies of `subject`. */
-export function toAllow(this: MatcherContext | void, subject: PolicySubject, from: string, to: string, port: number | string, protocol?: Protocol): MatcherResult {
+export function toAllow(this: MatcherContext | void, subject: PolicySubject, from: Endpoint, to: Endpoint, port: number | string, protocol?: Protocol): MatcherResult {
   return probe('toAllow', subject, from, to, port, protocol);
 }
 
 /** Passes when the connection `from` -> `to` on `port` is denied by the policies of `subject`. */
-export function toDeny(this: MatcherContext | void, subject: PolicySubject, from: string, to: string, port: number | string, protocol?: Protocol): MatcherResult {
+export function toDeny(this: MatcherContext | void, subject: PolicySubject, from: Endpoint, to: Endpoint, port: number | string, protocol?: Protocol): MatcherResult {
   return probe('toDeny', subject, from, to, port, protocol);
 }
 

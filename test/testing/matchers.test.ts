@@ -45,6 +45,13 @@ describe('toAllow and toDeny', () => {
     expect(message).toContain('ingress of shop/a: allowed: no policy selects shop/a for ingress, so it is not isolated.');
   });
 
+  test('apps can be named by the construct instead of their pod identity', () => {
+    const { chart, web, api } = shop();
+    expect(chart).toAllow(web, api, 'http');
+    expect(chart).toDeny(api, web, 'http');
+    expect(toAllow(chart, web, '198.51.100.1', 443).message()).toContain('Expected shop/web -> 198.51.100.1 on 443/TCP to be allowed');
+  });
+
   test('an unknown pod identity fails with the identities that exist', () => {
     const { chart } = shop();
     expect(() => toAllow(chart, 'web', 'shop/api', 'http')).toThrow(/"web" is not a pod identity in the input or an IP address. Did you mean "shop\/web"\?\nPod identities in the input: shop\/api, shop\/web/);
