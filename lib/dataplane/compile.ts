@@ -85,9 +85,14 @@ interface Candidate {
 
 const NO_BLOCKS: readonly number[] = Object.freeze([]);
 
+/** A Map key for an address: IPv4 as a number (hashes far faster than a BigInt), IPv6 as the BigInt. */
+function addressKey(family: 4 | 6, address: bigint): bigint | number {
+  return family === 4 ? Number(address) : address;
+}
+
 /** Candidates grouped by family and prefix length (a level), each level by network address. */
 class CandidateLevels {
-  readonly levels = new Map<number, { family: 4 | 6; length: number; mask: bigint; byAddress: Map<bigint, Candidate> }>();
+  readonly levels = new Map<number, { family: 4 | 6; length: number; mask: bigint; byAddress: Map<bigint | number, Candidate> }>();
 
   get(prefix: Prefix): Candidate {
     const id = prefix.family * 256 + prefix.prefixLength;
@@ -96,8 +101,9 @@ class CandidateLevels {
       level = { family: prefix.family, length: prefix.prefixLength, mask: prefixMask(prefix.family, prefix.prefixLength), byAddress: new Map() };
       this.levels.set(id, level);
     }
-    let found = level.byAddress.get(prefix.address);
-    if (!found) level.byAddress.set(prefix.address, (found = { prefix, starts: [], holes: [] }));
+    const key = addressKey(prefix.family, prefix.address);
+    let found = level.byAddress.get(key);
+    if (!found) level.byAddress.set(key, (found = { prefix, starts: [], holes: [] }));
     return found;
   }
 
@@ -179,7 +185,7 @@ function compileCidrs(
     for (const c of level.byAddress.values()) {
       let parent: Candidate | undefined;
       for (const l of above) {
-        parent = l.byAddress.get(c.prefix.address & l.mask);
+        parent = l.byAddress.get(addressKey(l.family, c.prefix.address & l.mask));
         if (parent) break;
       }
       const inheritedActive = parent?.active ?? NO_BLOCKS;
@@ -195,7 +201,7 @@ function compileCidrs(
       c.set = active === inheritedActive && parent ? parent.set! : setOf(active);
       const inherited = parent ? parent.set! : EMPTY_PORT_SET;
       const isShield = shieldV4 && level.family === 4 && level.length === 0;
-      if (isShield || (c.set !== inherited && portSetKey(c.set) !== portSetKey(inherited))) out.push({ ...c.prefix, ports: c.set });
+      if (isShield || (c.set !== inherited && portSetKey(c.set) !== portSetKey(inherited))) out.push(entryOf(c.prefix, c.set));
     }
     processed.push(level);
   }
@@ -210,12 +216,17 @@ function compileCidrs(
     // also what the kernel's longest-prefix lookup finds.
     at: (address) => {
       for (const level of longestFirst[address.family]) {
-        const c = level.byAddress.get(address.address & level.mask);
+        const c = level.byAddress.get(addressKey(level.family, address.address & level.mask));
         if (c) return { rules: rulesOf(c.active!), set: c.set! };
       }
       return { rules: allPeerRules, set: EMPTY_PORT_SET };
     },
   };
+}
+
+/** An entry with exactly the fields of PeerEntry (an object spread of a model Cidr is a slow generic copy). */
+function entryOf(prefix: Prefix, ports: PortSet): PeerEntry {
+  return { family: prefix.family, address: prefix.address, prefixLength: prefix.prefixLength, ports };
 }
 
 /** Orders entries by family, address, then prefix length: deterministic output. */
@@ -303,7 +314,7 @@ function hostEntries(hosts: Map<bigint, HostSeen>): PeerEntry[] {
   const out: PeerEntry[] = [];
   for (const h of hosts.values()) {
     if (h.set === h.fromCidrs || portSetKey(h.set) === portSetKey(h.fromCidrs)) continue;
-    out.push({ ...h.address, prefixLength: h.address.family === 4 ? 32 : 128, ports: h.set });
+    out.push(entryOf({ family: h.address.family, address: h.address.address, prefixLength: h.address.family === 4 ? 32 : 128 }, h.set));
   }
   return out.sort(compareEntries);
 }
