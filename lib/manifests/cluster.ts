@@ -9,6 +9,7 @@ import {
 } from '../model/types';
 import { ObjectOrigin } from '../model/validate-context';
 import { validateObjectInto } from '../model/validate';
+import { dns1123LabelProblem, suggestDnsName } from '../model/validate-names';
 
 /** How to read objects into a cluster. */
 export interface LoadOptions {
@@ -63,6 +64,13 @@ export function assembleCluster(objects: Iterable<SourcedObject>, options: LoadO
   const policies: NetworkPolicy[] = [];
   const services: Service[] = [];
   const seen = new Seen(problems);
+  const namespaceProblem = options.namespace === undefined ? undefined : dns1123LabelProblem(options.namespace);
+  if (namespaceProblem) {
+    problems.push({
+      object: 'the namespace option', field: 'namespace', message: `"${options.namespace}" ${namespaceProblem}`,
+      fix: `give a namespace name like ${suggestDnsName(options.namespace!).replace(/\./g, '-')}`,
+    });
+  }
   for (const object of objects) {
     const model = validateObjectInto(object.raw, { namespace: options.namespace, origin: object.origin, position: object.position }, problems);
     if (!model) continue;

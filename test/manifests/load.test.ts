@@ -103,6 +103,14 @@ describe('namespaces', () => {
     expect(cluster.pods[0].id).toBe('team/api');
   });
 
+  test('a namespace option that is not a namespace name is a problem', () => {
+    expect(parseManifests(POLICY('p'), 'a.yaml', { namespace: 'My_Team' }).problems).toEqual([{
+      object: 'the namespace option', field: 'namespace',
+      message: '"My_Team" must consist of lowercase alphanumeric characters or \'-\', and must start and end with an alphanumeric character',
+      fix: 'give a namespace name like my-team',
+    }]);
+  });
+
   test('a namespace written on the object wins over the one given', () => {
     expect(parseManifests(POLICY('p', 'shop'), 'a.yaml', { namespace: 'team' }).cluster.policies[0].id).toBe('shop/p');
   });
