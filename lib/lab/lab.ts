@@ -21,7 +21,11 @@ const LISTENER_READY_TIMEOUT_MS = 10_000;
 
 /** A probe as predicted and as observed. */
 export interface LabVerdict extends Verdict {
-  /** true: the connection was made; false: it was not; null: the kernel here cannot probe this protocol (SCTP). */
+  /**
+   * true: the connection was made; false: it was not; null: the lab cannot make it: SCTP (no SCTP sockets in this
+   * kernel), or a workload probed against itself (replica-to-replica traffic; the lab has one namespace per
+   * identity, so such a connection would never cross a veth).
+   */
   readonly observed: boolean | null;
 }
 
@@ -120,7 +124,7 @@ export class LabSession {
     // All sources probe at once; each source's prober makes all its connections at once.
     const bySource = new Map<string, { index: number; target: ProbeTarget }[]>();
     predicted.forEach((v, index) => {
-      if (v.protocol === 'SCTP') return;
+      if (!probeable(v)) return;
       const destination = byId.get(v.to)!;
       const address = destination.ips[0];
       const list = bySource.get(v.from) ?? [];
@@ -187,7 +191,7 @@ export class LabSession {
     const missing = new Map<string, { tcp: number[]; udp: number[] }>();
     for (const v of predicted) {
       const key = `${v.to} ${v.protocol} ${v.port}`;
-      if (v.protocol === 'SCTP' || this.listening.has(key)) continue;
+      if (!probeable(v) || this.listening.has(key)) continue;
       this.listening.add(key);
       const ports = missing.get(v.to) ?? { tcp: [], udp: [] };
       (v.protocol === 'TCP' ? ports.tcp : ports.udp).push(v.port);
@@ -206,6 +210,12 @@ export class LabSession {
       if (made.includes(false)) throw new Error(`the listener in ${host.namespace} (${id}) does not answer on its own address.`);
     }));
   }
+}
+
+/** Can the lab make this connection for real? */
+function probeable(v: Verdict): v is Verdict & { protocol: 'TCP' | 'UDP' } {
+  if (v.protocol === 'SCTP') return false;
+  return v.from !== v.to || v.self;
 }
 
 /** The object `make -C bpf` builds, found from the sources or from dist/. */

@@ -29,9 +29,10 @@ export interface Verdict {
   readonly to: string;
   readonly port: number;
   readonly protocol: Protocol;
-  /** Egress of the source AND ingress of the destination allow it (or it is a pod talking to itself). */
+  /** Egress of the source AND ingress of the destination allow it (or it is a bare Pod talking to itself). */
   readonly allowed: boolean;
-  /** True when source and destination are the same pod identity: always allowed. */
+  /** True when source and destination are the same bare Pod: a pod's traffic to itself is always allowed. (A
+   * workload probed against itself stands for replica-to-replica traffic, which the policies decide.) */
   readonly self: boolean;
   readonly egress: DirectionVerdict;
   readonly ingress: DirectionVerdict;
@@ -130,7 +131,9 @@ export function evaluateProbe(
 ): Verdict {
   const egress = directionVerdict('egress', policies, from, to, to, port, protocol);
   const ingress = directionVerdict('ingress', policies, to, from, to, port, protocol);
-  const self = from.kind === 'pod' && to.kind === 'pod' && from.id === to.id;
+  // Only a bare Pod talking to itself is one pod: a workload's identity stands for all its replicas, and traffic
+  // between two replicas crosses their interfaces like any other, so the policies decide it.
+  const self = from.kind === 'pod' && to.kind === 'pod' && from.id === to.id && from.pod.kind === 'Pod';
   return {
     from: from.id,
     to: to.id,

@@ -6,7 +6,7 @@
  *   isolate it) whose ports admit the probe;
  * - each egress-isolated source's allowed destinations: the OR of the peer sets of its egress rules whose ports admit
  *   the probe (a row per source), transposed so that each destination gets its column of admitting sources;
- * - allowed = ingress AND (egress column OR not egress-isolated), plus the destination itself.
+ * - allowed = ingress AND (egress column OR not egress-isolated), plus the destination itself when it is a bare Pod.
  * Peer and selection sets come from inverted label indexes (label-index.ts). The semantics are evaluate.ts's; a
  * property test holds the two together.
  */
@@ -134,7 +134,8 @@ export function computeMatrix(
         result.andInPlace(ingress);
       }
       result.andInPlace(sourceMask);
-      if (universe[at].kind === 'pod' && sourceMask.has(at)) result.add(at);
+      const destination = universe[at];
+      if (destination.kind === 'pod' && destination.pod.kind === 'Pod' && sourceMask.has(at)) result.add(at);
       visit(j, result);
     }
   };

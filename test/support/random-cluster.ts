@@ -53,14 +53,15 @@ export const randomRule: fc.Arbitrary<PolicyRule> = fc.record({
   ports: fc.option(fc.array(policyPort, { minLength: 1, maxLength: 2 }), { nil: undefined }),
 }, { requiredKeys: [] });
 
-/** Pod identities in the namespaces x, y, z, some with an IP in 10.0.0.0/22. */
+/** Pod identities (bare Pods and Deployments) in the namespaces x, y, z, some with an IP in 10.0.0.0/22. */
 export const randomPods: fc.Arbitrary<PodIdentity[]> = fc.array(fc.record({
   namespace: fc.constantFrom(...NAMESPACES),
   labels,
   ports: fc.array(fc.record({ name: fc.constantFrom(...PORT_NAMES), port: fc.constantFrom(80, 81, 8080), protocol: fc.constantFrom(...PROTOCOLS) }), { maxLength: 2 }),
   withIp: fc.boolean(),
+  kind: fc.constantFrom('Pod' as const, 'Deployment' as const),
 }), { minLength: 1, maxLength: 8 }).map((pods) => pods.map((p, i): PodIdentity => ({
-  id: `${p.namespace}/pod${i}`, namespace: p.namespace, name: `pod${i}`, kind: 'Pod', labels: p.labels,
+  id: `${p.namespace}/pod${i}`, namespace: p.namespace, name: `pod${i}`, kind: p.kind, labels: p.labels,
   ports: p.ports, ips: p.withIp ? [`10.0.${i % 4}.${i}`] : [],
 })));
 

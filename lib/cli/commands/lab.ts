@@ -23,8 +23,9 @@ Options: as 'eks-netpol reach' (--from, --to, --port, -n/--namespace), and:
   --timeout MS             How long a probe waits for its connection or UDP echo. Default: 1000.
   -h, --help               Print this help.
 
-Every probe gets "observed": true (the connection was made), false (it was not), or null (the kernel here cannot
-probe the protocol: SCTP). The summary counts "mismatches": observed verdicts that differ from the predicted ones.
+Every probe gets "observed": true (the connection was made), false (it was not), or null (the lab cannot make
+it: SCTP, which this kernel has no sockets for, or a workload probed against itself, which stands for traffic
+between two of its replicas while the lab gives each identity one namespace). The summary counts "mismatches": observed verdicts that differ from the predicted ones.
 
 Exit status: 0 when the kernel agrees with every prediction, 1 on any mismatch or internal error, 2 on invalid
 input or when the lab cannot run here (not root, no bpffs).
