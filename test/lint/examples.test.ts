@@ -31,6 +31,12 @@ test('the shop example lints clean', () => {
   expect(notInfo(lintObjects(Testing.synth(new ShopChart(Testing.app(), 'shop'))))).toEqual([]);
 });
 
+test('the reach example lints without errors or warnings', async () => {
+  const { code, stdout } = await runLint(['examples/reach', '-o', 'json']);
+  expect(JSON.parse(stdout).findings.filter((f: Finding) => f.severity !== 'info')).toEqual([]);
+  expect(code).toBe(0);
+});
+
 test('the fixed YAML seed lints clean, and the unfixed one fails with dns-egress-blocked only', async () => {
   expect((await runLint(['examples/lint/seed-fixed', '-o', 'json'])).stdout).toBe('{"findings":[],"summary":{"errors":0,"warnings":0,"infos":0}}\n');
   const broken = JSON.parse((await runLint(['examples/lint/seed-no-dns', '-o', 'json'])).stdout);
