@@ -77,6 +77,16 @@ const REMOVED_VERSIONS: Readonly<Record<string, readonly string[]>> = {
   'batch/v2alpha1': ['CronJob'],
 };
 
+/** API groups of Kubernetes itself ('' is the core group, `v1`). */
+const BUILT_IN_GROUPS: ReadonlySet<string> = new Set(['', 'apps', 'batch', 'extensions', 'networking.k8s.io']);
+
+/** The group of an apiVersion: `apps` of `apps/v1`, '' of `v1`; a value that is not a string has none. */
+function groupOf(apiVersion: unknown): string {
+  if (typeof apiVersion !== 'string') return '';
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
 const TOP_LEVEL_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
 const METADATA_FIELDS = [
   'name', 'generateName', 'namespace', 'labels', 'annotations', 'uid', 'resourceVersion', 'generation', 'selfLink',
@@ -114,12 +124,14 @@ export function validateObjectInto(raw: unknown, options: ValidateOptions, probl
   if (expectedVersion === undefined) return undefined;
   const apiVersion = raw.apiVersion;
   if (apiVersion !== expectedVersion) {
-    const removed = typeof apiVersion === 'string' && (REMOVED_VERSIONS[apiVersion] ?? []).includes(kind);
-    // A kind of the same name in another group is someone's custom resource: not ours to judge.
-    if (apiVersion !== undefined && apiVersion !== null && apiVersion !== '' && !removed) return undefined;
+    const missing = apiVersion === undefined || apiVersion === null || apiVersion === '';
+    // A kind of the same name in another group is someone's custom resource: not ours to judge. In a built-in
+    // group, a version that does not serve the kind (networking.k8s.io/v2, extensions/v1beta1) is a mistake.
+    if (!missing && !BUILT_IN_GROUPS.has(groupOf(apiVersion))) return undefined;
     const scope = new ObjectScope(objectLabel(kind, raw, options), problems, options.origin);
-    scope.report(at(undefined, 'apiVersion'), removed ? `${scalarText(apiVersion)} no longer serves ${kind}` : 'is required',
-      `write apiVersion: ${expectedVersion}`);
+    const removed = typeof apiVersion === 'string' && (REMOVED_VERSIONS[apiVersion] ?? []).includes(kind);
+    const message = missing ? 'is required' : removed ? `${scalarText(apiVersion)} no longer serves ${kind}` : `${scalarText(apiVersion)} does not serve ${kind}`;
+    scope.report(at(undefined, 'apiVersion'), message, `write apiVersion: ${expectedVersion}`);
     return undefined;
   }
   const scope = new ObjectScope(objectLabel(kind, raw, options), problems, options.origin);

@@ -215,6 +215,16 @@ describe('kinds and API versions', () => {
     });
   });
 
+  test('a version of a built-in group that does not serve the kind', () => {
+    expect(onlyProblem('apiVersion: networking.k8s.io/v2\nkind: NetworkPolicy\nmetadata:\n  name: p\nspec:\n  podSelector: {}\n')).toEqual({
+      object: 'NetworkPolicy/default/p', field: 'apiVersion', message: 'networking.k8s.io/v2 does not serve NetworkPolicy',
+      fix: 'write apiVersion: networking.k8s.io/v1', source: { file: FILE, line: 1 },
+    });
+    expect(onlyProblem('apiVersion: v2\nkind: Pod\nmetadata:\n  name: a\nspec: {}\n')).toMatchObject({
+      field: 'apiVersion', message: 'v2 does not serve Pod', fix: 'write apiVersion: v1',
+    });
+  });
+
   test('a missing apiVersion', () => {
     expect(onlyProblem('kind: Pod\nmetadata:\n  name: a\nspec: {}\n')).toMatchObject({
       object: 'Pod/default/a', field: 'apiVersion', message: 'is required', fix: 'write apiVersion: v1',
