@@ -11,6 +11,7 @@ const COMMANDS: Record<string, [string, () => Command]> = {
   lint: ['catch the policy mistakes that break production on EKS', () => require('./commands/lint').lint],
   lab: ['prove in the kernel what reach predicts (root)', () => require('./commands/lab').lab],
   doctor: ['can a live EKS cluster enforce NetworkPolicies?', () => require('./commands/doctor').doctor],
+  agent: ['the node agent: program this node\'s kernel from manifests or the API (root)', () => require('./commands/agent').agent],
 };
 
 function usage(): string {
