@@ -24,7 +24,7 @@ describe('the eks-netpol process', () => {
     const run = node([CLI, 'reach', 'examples/reach', '--output', 'summary']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe('probes   20\nallowed  10\ndenied   10\n');
+    expect(run.stdout).toBe('probes   20\nallowed  6\ndenied   14\n');
   });
 
   test('reads standard input for -', () => {
@@ -32,7 +32,7 @@ describe('the eks-netpol process', () => {
       .map((f) => fs.readFileSync(path.join(ROOT, 'examples', 'reach', f), 'utf8')).join('\n---\n');
     const run = node([CLI, 'reach', '-', '-o', 'json', '--to', 'shop/db'], stdin);
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout).summary).toEqual({ probes: 4, allowed: 2, denied: 2 });
+    expect(JSON.parse(run.stdout).summary).toEqual({ probes: 4, allowed: 1, denied: 3 });
   });
 
   test('exits 2 on invalid input with the problem on stderr and no stack trace', () => {

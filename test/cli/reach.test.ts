@@ -12,21 +12,21 @@ const EXPECTED_ALLOWED = new Map<string, boolean>([
   ['shop/db -> monitoring/prometheus 9090', false], // db's egress is isolated with no rule
   ['shop/web -> monitoring/prometheus 9090', true],
   ['monitoring/prometheus -> shop/api 8080', false], // only `metrics` is open to monitoring
-  ['shop/api -> shop/api 8080', true], // a pod may always reach itself
+  ['shop/api -> shop/api 8080', false], // a workload against itself is replica traffic: default deny applies
   ['shop/db -> shop/api 8080', false],
   ['shop/web -> shop/api 8080', true], // api-allow-web, named port http
   ['monitoring/prometheus -> shop/api 9090', true], // api-allow-monitoring, named port metrics
-  ['shop/api -> shop/api 9090', true],
+  ['shop/api -> shop/api 9090', false],
   ['shop/db -> shop/api 9090', false],
   ['shop/web -> shop/api 9090', false],
   ['monitoring/prometheus -> shop/db 5432', false],
   ['shop/api -> shop/db 5432', true],
-  ['shop/db -> shop/db 5432', true],
+  ['shop/db -> shop/db 5432', false],
   ['shop/web -> shop/db 5432', false],
   ['monitoring/prometheus -> shop/web 8080', false], // default deny
   ['shop/api -> shop/web 8080', false],
   ['shop/db -> shop/web 8080', false],
-  ['shop/web -> shop/web 8080', true],
+  ['shop/web -> shop/web 8080', false],
 ]);
 
 function tmpFile(name: string, text: string): string {
@@ -44,7 +44,7 @@ describe('eks-netpol reach --output json', () => {
     const parsed = JSON.parse(stdout);
     const got = new Map<string, boolean>(parsed.probes.map((p: { from: string; to: string; port: number; allowed: boolean }) => [`${p.from} -> ${p.to} ${p.port}`, p.allowed]));
     expect(got).toEqual(EXPECTED_ALLOWED);
-    expect(parsed.summary).toEqual({ probes: 20, allowed: 10, denied: 10 });
+    expect(parsed.summary).toEqual({ probes: 20, allowed: 6, denied: 14 });
   });
 
   test('writes exactly the fields of the contract, in order, naming the admitting policies', async () => {
@@ -91,14 +91,14 @@ describe('eks-netpol reach --output table', () => {
       'FROM                   TO        PORT        VERDICT',
       'monitoring/prometheus  shop/api  8080/TCP    denied',
       'monitoring/prometheus  shop/api  9090/TCP    allowed',
-      'shop/api               shop/api  8080/TCP    allowed',
-      'shop/api               shop/api  9090/TCP    allowed',
+      'shop/api               shop/api  8080/TCP    denied',
+      'shop/api               shop/api  9090/TCP    denied',
       'shop/db                shop/api  8080/TCP    denied',
       'shop/db                shop/api  9090/TCP    denied',
       'shop/web               shop/api  8080/TCP    allowed',
       'shop/web               shop/api  9090/TCP    denied',
       '',
-      '8 probes: 4 allowed, 4 denied',
+      '8 probes: 2 allowed, 6 denied',
       '',
     ].join('\n'));
     expect(stdout).not.toContain('\u001b[');
@@ -116,22 +116,37 @@ describe('eks-netpol reach --output table', () => {
     ].join('\n'));
   });
 
-  test('explains that a pod identity may always reach itself', async () => {
+  test('explains that a workload against itself is replica traffic the policies decide', async () => {
     const { stdout } = await runCli(['reach', EXAMPLES, '--from', 'shop/db', '--to', 'shop/db', '--explain']);
-    expect(stdout).toContain('shop/db  shop/db  5432/TCP    allowed\n    egress   denies  isolated by shop/db; no rule admits this probe\n');
-    expect(stdout).toContain('a pod identity may always reach itself');
+    expect(stdout).toContain('shop/db  shop/db  5432/TCP    denied\n    egress   denies  isolated by shop/db; no rule admits this probe\n');
+    expect(stdout).toContain('a workload against itself: traffic between its replicas, which the policies decide');
+  });
+
+  test('explains that a bare Pod may always reach itself, even when isolated', async () => {
+    const file = tmpFile('pod.yaml', [
+      'apiVersion: v1', 'kind: Pod', 'metadata: {name: solo, namespace: x}',
+      'spec: {containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}',
+      '---',
+      'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata: {name: deny, namespace: x}',
+      'spec: {podSelector: {}, policyTypes: [Ingress, Egress]}', '',
+    ].join('\n'));
+    const { stdout } = await runCli(['reach', file, '--explain']);
+    expect(stdout).toContain('x/solo  x/solo  80/TCP      allowed\n');
+    expect(stdout).toContain('    allowed: a Pod may always reach itself\n');
+    const json = await runCli(['reach', file, '-o', 'json', '--explain']);
+    expect(JSON.parse(json.stdout).probes[0]).toMatchObject({ allowed: true, self: true, ingress: { allowed: false } });
   });
 
   test('colours verdicts on a terminal', async () => {
-    const { stdout } = await runCli(['reach', EXAMPLES, '--to', 'shop/web'], { isTTY: true });
+    const { stdout } = await runCli(['reach', EXAMPLES, '--to', 'shop/api'], { isTTY: true });
     expect(stdout).toContain('\u001b[32mallowed\u001b[0m');
     expect(stdout).toContain('\u001b[31mdenied\u001b[0m');
   });
 
   test('respects NO_COLOR on a terminal', async () => {
-    const { stdout } = await runCli(['reach', EXAMPLES, '--to', 'shop/web'], { isTTY: true, env: { NO_COLOR: '1' } });
+    const { stdout } = await runCli(['reach', EXAMPLES, '--to', 'shop/api'], { isTTY: true, env: { NO_COLOR: '1' } });
     expect(stdout).not.toContain('\u001b[');
-    expect(stdout).toContain('shop/web  8080/TCP    allowed');
+    expect(stdout).toContain('shop/web               shop/api  8080/TCP    allowed');
   });
 
   test('says on stderr why nothing was probed when no destination declares a port', async () => {
@@ -165,20 +180,20 @@ describe('eks-netpol reach --output matrix', () => {
       '                       1 2 3 4',
       'monitoring/prometheus  . . - .',
       'shop/api               . . + .',
-      'shop/db                . . + .',
+      'shop/db                . . - .',
       'shop/web               . . - .',
       '',
       '8080/TCP  (rows: from, columns: to)',
       '                       1 2 3 4',
       'monitoring/prometheus  . - . -',
-      'shop/api               . + . -',
+      'shop/api               . - . -',
       'shop/db                . - . -',
-      'shop/web               . + . +',
+      'shop/web               . + . -',
       '',
       '9090/TCP  (rows: from, columns: to)',
       '                       1 2 3 4',
       'monitoring/prometheus  + + . .',
-      'shop/api               + + . .',
+      'shop/api               + - . .',
       'shop/db                - - . .',
       'shop/web               + - . .',
       '',
@@ -187,7 +202,7 @@ describe('eks-netpol reach --output matrix', () => {
 
   test('probes every pair on a given port whether or not the destination declares it', async () => {
     const { stdout } = await runCli(['reach', EXAMPLES, '-o', 'matrix', '--port', '53/udp', '--from', 'shop/web']);
-    expect(stdout).toContain('53/UDP  (rows: from, columns: to)\n          1 2 3 4\nshop/web  + - - +\n');
+    expect(stdout).toContain('53/UDP  (rows: from, columns: to)\n          1 2 3 4\nshop/web  + - - -\n');
   });
 });
 
@@ -195,7 +210,7 @@ describe('eks-netpol reach --output summary', () => {
   test('prints only the counts', async () => {
     const { code, stdout } = await runCli(['reach', EXAMPLES, '--output', 'summary']);
     expect(code).toBe(0);
-    expect(stdout).toBe('probes   20\nallowed  10\ndenied   10\n');
+    expect(stdout).toBe('probes   20\nallowed  6\ndenied   14\n');
   });
 
   test('counts an IP address as a cluster-external endpoint', async () => {
@@ -256,13 +271,13 @@ describe('eks-netpol reach input', () => {
       .map((f) => fs.readFileSync(path.join(EXAMPLES, f), 'utf8')).join('\n---\n');
     const { code, stdout } = await runCli(['reach', '-', '-o', 'summary'], { stdin });
     expect(code).toBe(0);
-    expect(stdout).toBe('probes   20\nallowed  10\ndenied   10\n');
+    expect(stdout).toBe('probes   20\nallowed  6\ndenied   14\n');
   });
 
   test('reads paths relative to the working directory', async () => {
     const { code, stdout } = await runCli(['reach', 'reach', '-o', 'summary'], { cwd: path.dirname(EXAMPLES) });
     expect(code).toBe(0);
-    expect(stdout).toBe('probes   20\nallowed  10\ndenied   10\n');
+    expect(stdout).toBe('probes   20\nallowed  6\ndenied   14\n');
   });
 
   test('lists every problem of invalid manifests with file and line, and exits 2', async () => {

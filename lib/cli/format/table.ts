@@ -23,7 +23,8 @@ export function explainVerdict(verdict: Verdict, style: Style): string {
     `    egress   ${mark(verdict.egress)}  ${explainDirection(verdict.egress, verdict.from)}`,
     `    ingress  ${mark(verdict.ingress)}  ${explainDirection(verdict.ingress, verdict.to)}`,
   ];
-  if (verdict.self) lines.push(`    ${style.good('allowed')}: a pod identity may always reach itself`);
+  if (verdict.self) lines.push(`    ${style.good('allowed')}: a Pod may always reach itself`);
+  else if (verdict.from === verdict.to) lines.push('    a workload against itself: traffic between its replicas, which the policies decide');
   return lines.map((l) => `${l}\n`).join('');
 }
 
