@@ -9,11 +9,13 @@ import fc from 'fast-check';
 import { cidrCovers, parseCidr } from '../../lib/model/cidr';
 import {
   Cidr, ClusterState, ContainerPort, IpBlock, LabelSelector, LabelSelectorRequirement, Labels, NAMESPACE_NAME_LABEL, Namespace,
-  NetworkPolicy, PodIdentity, PolicyPeer, PolicyPort, PolicyRule, PolicyType, Protocol, PROTOCOLS,
+  NetworkPolicy, PodIdentity, PolicyPeer, PolicyPort, PolicyRule, PolicyType, Protocol, PROTOCOLS, WorkloadKind,
 } from '../../lib/model/types';
 
 export const NAMESPACE_NAMES = ['alpha', 'beta', 'gamma'] as const;
 const POD_KEYS = ['app', 'tier'];
+/** The label a generated workload's selector selects it by. */
+export const WORKLOAD_LABEL = 'workload';
 const POD_VALUES = ['web', 'api', 'db'];
 const NAMESPACE_KEYS = ['team', 'env'];
 const NAMESPACE_VALUES = ['red', 'blue'];
@@ -138,13 +140,18 @@ export function policyIn(draft: PolicyDraft, namespaces: readonly Namespace[], n
 }
 
 interface PodDraft {
+  readonly kind: WorkloadKind;
   readonly namespace: number;
   readonly labels: Labels;
   readonly ports: ContainerPort[];
   readonly addresses: 'v4' | 'v6' | 'dual' | 'none';
 }
 
+const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
+
 const podDraft: fc.Arbitrary<PodDraft> = fc.record({
+  // Mostly bare Pods (the only identities with IPs); workloads make self-probes replica traffic.
+  kind: fc.oneof({ arbitrary: fc.constant<WorkloadKind>('Pod'), weight: 3 }, { arbitrary: fc.constantFrom(...WORKLOAD_KINDS), weight: 1 }),
   namespace: fc.nat({ max: NAMESPACE_NAMES.length - 1 }),
   labels: labels(POD_KEYS, POD_VALUES),
   // Container port names are unique within a pod, as the API requires.
@@ -181,8 +188,14 @@ function assemble(namespaceCount: number, namespaceLabels: Labels[], pods: PodDr
     const namespace = namespaces[nsIndex].name;
     const v4 = `10.${nsIndex}.0.${i + 1}`;
     const v6 = `fd00::${nsIndex}:${i + 1}`;
+    const name = `p${i}`;
+    if (draft.kind !== 'Pod') {
+      // A workload's replicas have no IPs before deploy; its selector needs a label of its own (outside the
+      // selector vocabulary, so it changes no verdict).
+      return { id: `${namespace}/${name}`, namespace, name, kind: draft.kind, labels: { ...draft.labels, [WORKLOAD_LABEL]: name }, ports: draft.ports, ips: [] };
+    }
     const ips = { v4: [v4], v6: [v6], dual: [v4, v6], none: [] }[draft.addresses];
-    return { id: `${namespace}/p${i}`, namespace, name: `p${i}`, kind: 'Pod', labels: draft.labels, ports: draft.ports, ips };
+    return { id: `${namespace}/${name}`, namespace, name, kind: 'Pod', labels: draft.labels, ports: draft.ports, ips };
   });
   return {
     namespaces,

@@ -1,6 +1,6 @@
 /**
  * Semantics the e2e suite does not probe, asserted on the suite's own x/y/z model: the selector operators it never
- * uses (Exists, DoesNotExist), a pod's traffic to itself, DNS beside a deny-all, overlapping policies that coexist
+ * uses (Exists, DoesNotExist), a pod's traffic to itself and a workload's replica traffic, DNS beside a deny-all, overlapping policies that coexist
  * instead of replacing each other, cluster-external endpoints, protocols admitting only themselves, and CIDRs written
  * with host bits. Expectations follow the networking.k8s.io/v1 API reference.
  */
@@ -214,6 +214,38 @@ describe('NetworkPolicy semantics beyond the e2e suite, on its x/y/z model', () 
     const objects = e2eObjects({ policies }).filter((o) => !(o.kind === 'Namespace' && (o.metadata as { name: string }).name === 'z'));
     const reach = new Reachability(clusterOf(objects));
     expect([reach.isAllowed('z/c', 'x/a', 80), reach.isAllowed('z/c', 'x/b', 80), reach.isAllowed('y/c', 'x/a', 80)]).toEqual([true, false, false]);
+  });
+
+  test('a workload probed against itself stands for traffic between its replicas, which the policies decide', () => {
+    // GIVEN a bare Pod and workloads of every kind, all labelled app=<name>, in a namespace with deny-all
+    const template = (name: string) => ({ metadata: { labels: { app: name } }, spec: { containers: [{ name: 'main', image: 'example', ports: [{ containerPort: 80 }] }] } });
+    const apps = (kind: string, name: string) => ({ apiVersion: 'apps/v1', kind, metadata: { name, namespace: 'shop' }, spec: { selector: { matchLabels: { app: name } }, template: template(name) } });
+    const workloads = [
+      apps('Deployment', 'web'), apps('StatefulSet', 'db'), apps('DaemonSet', 'agent'), apps('ReplicaSet', 'cache'),
+      { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'shop' }, spec: { template: template('migrate') } },
+      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report', namespace: 'shop' }, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: template('report') } } } },
+    ];
+    const solo = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'solo', namespace: 'shop', labels: { app: 'solo' } }, spec: template('solo').spec, status: { podIP: '10.9.0.9' } };
+    const denyAll = networkPolicy('shop', 'deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const ids = ['shop/web', 'shop/db', 'shop/agent', 'shop/cache', 'shop/migrate', 'shop/report'];
+
+    // THEN replicas of each workload cannot reach each other, while the bare pod still reaches itself
+    const denied = new Reachability(clusterOf([...workloads, solo, denyAll]));
+    expect(ids.map((id) => denied.check(id, id, 80))).toEqual(ids.map(() => expect.objectContaining({ allowed: false, self: false })));
+    expect(denied.check('shop/solo', 'shop/solo', 80)).toMatchObject({ allowed: true, self: true });
+    const diagonal = denied.probe({ ports: [{ port: 80 }] }).grids()[0];
+    expect(diagonal.from.map((id, i) => [id, diagonal.allowed[i][i]])).toEqual(diagonal.from.map((id) => [id, id === 'shop/solo']));
+
+    // WHEN a policy lets each app talk to itself, THEN replica traffic is allowed by that policy
+    const sameApp = networkPolicy('shop', 'same-app', {
+      podSelector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] },
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }],
+      egress: [{ to: [{ podSelector: { matchLabels: { app: 'web' } } }] }],
+      policyTypes: ['Ingress', 'Egress'],
+    });
+    const allowed = new Reachability(clusterOf([...workloads, solo, denyAll, sameApp]));
+    expect(allowed.check('shop/web', 'shop/web', 80)).toMatchObject({ allowed: true, self: false, ingress: { allowedBy: ['shop/same-app'] } });
+    expect(allowed.isAllowed('shop/db', 'shop/db', 80)).toBe(false);
   });
 
   test('ipBlocks admit cluster-external addresses, and only ipBlocks or peerless rules do', () => {

@@ -6,7 +6,8 @@
  * checked too.
  */
 import { formatIp } from '../../lib/model/cidr';
-import { Cidr, ClusterState, NAMESPACE_NAME_LABEL, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule } from '../../lib/model/types';
+import { Cidr, ClusterState, NAMESPACE_NAME_LABEL, NetworkPolicy, PodIdentity, PolicyPeer, PolicyPort, PolicyRule } from '../../lib/model/types';
+import { WORKLOAD_LABEL } from './arbitraries';
 import { KubeObject } from './e2e-model';
 
 /** Equivalent ways to write a policy. Each flag, when set, picks the less explicit spelling. */
@@ -29,19 +30,7 @@ export function toObjects(cluster: ClusterState, spelling: Spelling = {}): KubeO
     kind: 'Namespace',
     metadata: { name: ns.name, labels: withoutAutomaticLabel(ns.labels) },
   }));
-  const pods = cluster.pods.map((pod) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: pod.name, namespace: pod.namespace, labels: { ...pod.labels } },
-    spec: {
-      containers: [{
-        name: 'main',
-        image: 'example',
-        ports: pod.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.port, protocol: p.protocol })),
-      }],
-    },
-    ...(pod.ips.length > 0 ? { status: { podIP: pod.ips[0], podIPs: pod.ips.map((ip) => ({ ip })) } } : {}),
-  }));
+  const pods = cluster.pods.map(podObject);
   const policies = cluster.policies.map((policy) => ({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -49,6 +38,36 @@ export function toObjects(cluster: ClusterState, spelling: Spelling = {}): KubeO
     spec: policySpec(policy, spelling),
   }));
   return [...namespaces, ...pods, ...policies];
+}
+
+/** A bare Pod with its IPs, or the workload whose pod template carries the identity's labels and ports. */
+function podObject(pod: PodIdentity): KubeObject {
+  const spec = {
+    containers: [{
+      name: 'main',
+      image: 'example',
+      ports: pod.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.port, protocol: p.protocol })),
+    }],
+    ...(pod.kind === 'Job' || pod.kind === 'CronJob' ? { restartPolicy: 'Never' } : {}),
+  };
+  const metadata = { name: pod.name, namespace: pod.namespace };
+  const template = { metadata: { labels: { ...pod.labels } }, spec };
+  switch (pod.kind) {
+    case 'Pod':
+      return {
+        apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, labels: { ...pod.labels } }, spec,
+        ...(pod.ips.length > 0 ? { status: { podIP: pod.ips[0], podIPs: pod.ips.map((ip) => ({ ip })) } } : {}),
+      };
+    case 'Job':
+      return { apiVersion: 'batch/v1', kind: 'Job', metadata, spec: { template } };
+    case 'CronJob':
+      return { apiVersion: 'batch/v1', kind: 'CronJob', metadata, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template } } } };
+    default:
+      return {
+        apiVersion: 'apps/v1', kind: pod.kind, metadata,
+        spec: { selector: { matchLabels: { [WORKLOAD_LABEL]: pod.name } }, template, ...(pod.kind === 'StatefulSet' ? { serviceName: pod.name } : {}) },
+      };
+  }
 }
 
 function withoutAutomaticLabel(labels: Readonly<Record<string, string>>): Record<string, string> {
