@@ -1,8 +1,10 @@
 /**
- * Semantics the e2e suite does not probe, asserted on the suite's own x/y/z model: the selector operators it never
- * uses (Exists, DoesNotExist), a pod's traffic to itself and a workload's replica traffic, DNS beside a deny-all, overlapping policies that coexist
- * instead of replacing each other, cluster-external endpoints, protocols admitting only themselves, and CIDRs written
- * with host bits. Expectations follow the networking.k8s.io/v1 API reference.
+ * Semantics the e2e suite does not probe, asserted on the suite's own x/y/z model (and a few small clusters of their
+ * own): the selector operators it never uses (Exists, DoesNotExist), a pod's traffic to itself and a workload's
+ * replica traffic, DNS beside a deny-all, overlapping policies that coexist instead of replacing each other,
+ * cluster-external endpoints, protocols admitting only themselves, named ports resolved per destination, dual-stack
+ * and host-bit CIDRs, undeclared namespaces, and verdict reasons. Expectations follow the networking.k8s.io/v1 API
+ * reference.
  */
 import { Reachability } from '../../lib/verdict/reachability';
 import { E2eCase, probe, runCase, single } from './e2e-case';
