@@ -146,7 +146,7 @@ function programmingBench(runs: number): boolean {
     for (let i = 0; i < runs; i++) small.push(step(object, programmer, scenario(i % 2 === 0 ? 'small' : 'none')));
     for (let i = 0; i < runs; i++) big.push(step(object, programmer, scenario(i % 2 === 0 ? 'big' : 'none')));
     const changeOk = report(`One-rule policy change applied as a diff: a rule added to / removed from a small pod's policy (node: the ${PREFIXES.toLocaleString('en-US')}-prefix pod + ${SMALL_PODS} small pods):`, small, CHANGE_TARGET_MS);
-    report(`One-rule policy change on the ${PREFIXES.toLocaleString('en-US')}-prefix pod itself (that pod is recompiled whole):`, big, CHANGE_TARGET_MS);
+    report(`One-rule policy change on the ${PREFIXES.toLocaleString('en-US')}-prefix pod itself (a selector rule: its flattened CIDRs and their encoding are reused):`, big, CHANGE_TARGET_MS);
     return loadOk && changeOk;
   } finally {
     object.close();

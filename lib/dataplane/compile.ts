@@ -235,20 +235,84 @@ function compareEntries(a: PeerEntry, b: PeerEntry): number {
 }
 
 /** Compiles one direction of one local pod. */
+/**
+ * Flattenings kept between compiles (NodeProgrammer holds one): the CIDR entries of a pod and direction depend only on
+ * the rules with ipBlocks or without peers (by object identity) and on the pod (named ports), so a change to selector
+ * rules reuses them, and the same entries array lets the encoder and the diff skip them.
+ */
+export class CompileCache {
+  readonly flat = new Map<string, { flat: FlatCidrs; problems: CompileProblem[]; round: number }>();
+  private readonly ids = new WeakMap<object, number>();
+  private next = 1;
+  private round = 0;
+
+  /** Starts a compile round; prune() then drops what this round did not use. */
+  begin(): void {
+    this.round++;
+  }
+
+  /** Drops the flattenings the current round did not use. */
+  prune(): void {
+    for (const [key, entry] of this.flat) if (entry.round !== this.round) this.flat.delete(key);
+  }
+
+  /** Marks an entry used by the current round. */
+  touch(entry: { round: number }): void {
+    entry.round = this.round;
+  }
+
+  /** A number for an object, stable while it lives. */
+  idOf(object: object): number {
+    let id = this.ids.get(object);
+    if (id === undefined) this.ids.set(object, (id = this.next++));
+    return id;
+  }
+}
+
+/** The flattening of the rules that have ipBlocks or admit every peer, from the cache when their identities match. */
+function flatCidrsOf(
+  rules: readonly ActiveRule[],
+  local: PodEndpoint,
+  direction: Direction,
+  problems: CompileProblem[],
+  cache: CompileCache | undefined,
+): { flat: FlatCidrs; ruleIndex: readonly number[] } {
+  const ruleIndex: number[] = [];
+  rules.forEach((r, index) => {
+    if (r.rule.peers === undefined || r.rule.peers.some((p) => p.ipBlock)) ruleIndex.push(index);
+  });
+  const relevant = ruleIndex.map((index) => rules[index]);
+  const key = cache && `${direction}|${cache.idOf(local.pod)}|${relevant.map((r) => cache.idOf(r.rule)).join(',')}`;
+  const hit = key !== undefined ? cache!.flat.get(key) : undefined;
+  if (hit) {
+    cache!.touch(hit);
+    problems.push(...hit.problems);
+    return { flat: hit.flat, ruleIndex };
+  }
+  // Ingress: the local pod is the destination. Egress: a CIDR address is external.
+  const cidrSets = relevant.map((r) => rulePortSet(r.rule, direction === 'ingress' ? local : EXTERNAL_DESTINATION));
+  const own: CompileProblem[] = [];
+  const flat = compileCidrs(relevant, (index) => cidrSets[index], local.id, own);
+  flat.entries.sort(compareEntries);
+  problems.push(...own);
+  if (key !== undefined) cache!.flat.set(key, { flat, problems: own, round: 0 });
+  if (key !== undefined) cache!.touch(cache!.flat.get(key)!);
+  return { flat, ruleIndex };
+}
+
 function compileDirection(
   policies: readonly NetworkPolicy[],
   local: PodEndpoint,
   peers: readonly PodEndpoint[],
   direction: Direction,
   problems: CompileProblem[],
+  cache: CompileCache | undefined,
 ): CompiledDirection {
   const { isolated, rules } = activeRules(policies, local, direction);
   if (!isolated) return { state: 'open', hosts: [], cidrs: [] };
 
-  // Ingress: the local pod is the destination. Egress: a CIDR address is external; a host is the peer pod itself.
-  const cidrSets = rules.map((r) => rulePortSet(r.rule, direction === 'ingress' ? local : EXTERNAL_DESTINATION));
-  const flat = compileCidrs(rules, (index) => cidrSets[index], local.id, problems);
-  const cidrs = flat.entries.sort(compareEntries);
+  const { flat, ruleIndex } = flatCidrsOf(rules, local, direction, problems, cache);
+  const cidrs = flat.entries;
 
   // A pod peer is admitted by the rules whose selector peers match it (peerMatches) and by the rules whose
   // ipBlocks hold any of its addresses (as peerMatches decides for ipBlocks; read from the flattening, which holds
@@ -260,7 +324,7 @@ function compileDirection(
     // The pod's own identity is a peer too: the replicas of a workload reach each other through their veths.
     if (peer.addresses.length === 0) continue;
     const admitting = new Set<number>();
-    for (const address of peer.addresses) for (const rule of flat.at(address).rules) admitting.add(rule);
+    for (const address of peer.addresses) for (const rule of flat.at(address).rules) admitting.add(ruleIndex[rule]);
     rules.forEach((r, index) => {
       if (!admitting.has(index) && selectorPeers[index].some((p) => peerMatches(p, r.namespace, peer))) admitting.add(index);
     });
@@ -321,9 +385,9 @@ function hostEntries(hosts: Map<bigint, HostSeen>): PeerEntry[] {
 
 /**
  * Compiles the entries of the pods on one node. `local` names the node's pods (by identity id) and their host-side
- * veth ifindex; every pod of the cluster with IPs is a potential peer.
+ * veth ifindex; every pod of the cluster with IPs is a potential peer. A `cache` reuses flattenings between calls.
  */
-export function compileNode(cluster: ClusterState, local: readonly LocalPod[]): CompiledNode {
+export function compileNode(cluster: ClusterState, local: readonly LocalPod[], cache?: CompileCache): CompiledNode {
   const namespaceLabels = namespaceLabelsOf(cluster);
   const endpoints = cluster.pods.map((pod) => podEndpoint(pod, namespaceLabels.get(pod.namespace)!));
   const byId = new Map(endpoints.map((e) => [e.id, e]));
@@ -344,8 +408,8 @@ export function compileNode(cluster: ClusterState, local: readonly LocalPod[]): 
     pods.push({
       id,
       ifindex,
-      ingress: compileDirection(cluster.policies, endpoint, endpoints, 'ingress', problems),
-      egress: compileDirection(cluster.policies, endpoint, endpoints, 'egress', problems),
+      ingress: compileDirection(cluster.policies, endpoint, endpoints, 'ingress', problems, cache),
+      egress: compileDirection(cluster.policies, endpoint, endpoints, 'egress', problems, cache),
     });
   }
   return { pods, problems };

@@ -24,6 +24,8 @@ export function diffImages(from: MapImage, to: MapImage): MapDiff[] {
   for (const map of mapOrder(from, to)) {
     const before = from.get(map) ?? new Map<string, Buffer>();
     const after = to.get(map) ?? new Map<string, Buffer>();
+    // The same entries object (an encoding reused from a cache) has nothing to diff.
+    if (before === after) continue;
     const updates: Array<readonly [Buffer, Buffer]> = [];
     const deletes: Buffer[] = [];
     for (const [key, value] of after) {

@@ -4,7 +4,7 @@
  */
 import { formatIp } from '../model/cidr';
 import { Protocol } from '../model/types';
-import { CompiledDirection, CompiledNode, CompiledPod } from './compile-types';
+import { CompiledDirection, CompiledNode, CompiledPod, PeerEntry } from './compile-types';
 import { CONFIG_FLAG, LAYOUT, MAP, MAX_RANGES, PORTS_ANY, PROTO, REASONS, STATE } from './layout';
 import { PortSet, canonicalRanges, isEmptyPortSet } from './port-set';
 import { addressBytes, formatPrefix, unifiedLength } from './prefix';
@@ -262,7 +262,13 @@ export type PortSetPeer = (set: PortSet, where: () => string) => Buffer;
  * One pod's entries: its netpol_pods state and both directions' host and CIDR entries, by map.
  * (Port sets are allocated through `portSetPeer`, which the caller owns: they are shared across pods.)
  */
-export function encodePodEntries(pod: CompiledPod, portSetPeer: PortSetPeer, generation = 0): Map<string, Map<string, Buffer>> {
+/**
+ * Encoded CIDR entries kept between encodings, by the compiled entries array (the compiler returns the same array
+ * while a flattening is reused): the map of entries is reused as is when the ifindex and every port-set id match.
+ */
+export type CidrEncodingCache = WeakMap<readonly PeerEntry[], { ifindex: number; entries: Map<string, Buffer>; peers: Array<[PortSet, Buffer]> }>;
+
+export function encodePodEntries(pod: CompiledPod, portSetPeer: PortSetPeer, generation = 0, cache?: CidrEncodingCache): Map<string, Map<string, Buffer>> {
   const maps = new Map<string, Map<string, Buffer>>();
   const put = (map: string, key: Buffer, value: Buffer) => {
     let entries = maps.get(map);
@@ -278,10 +284,19 @@ export function encodePodEntries(pod: CompiledPod, portSetPeer: PortSetPeer, gen
       const peer = portSetPeer(host.ports, () => `pod ${pod.id} ${name} peer ${formatPrefix(host)}`);
       put(hostMap, encodeHostKey(pod.ifindex, host.family, host.address), peer);
     }
+    const cached = cache?.get(direction.cidrs);
+    if (cached && cached.ifindex === pod.ifindex
+      && cached.peers.every(([set, peer]) => portSetPeer(set, () => `pod ${pod.id} ${name}`).equals(peer))) {
+      if (cached.entries.size > 0) maps.set(cidrMap, cached.entries);
+      continue;
+    }
+    const peers = new Map<PortSet, Buffer>();
     for (const cidr of direction.cidrs) {
       const peer = portSetPeer(cidr.ports, () => `pod ${pod.id} ${name} peer ${formatPrefix(cidr)}`);
+      peers.set(cidr.ports, peer);
       put(cidrMap, encodeCidrKey(pod.ifindex, cidr.family, cidr.address, cidr.prefixLength), peer);
     }
+    if (cache && direction.cidrs.length > 0) cache.set(direction.cidrs, { ifindex: pod.ifindex, entries: maps.get(cidrMap)!, peers: [...peers] });
   }
   put(MAP.pods, encodeU32(pod.ifindex), encodePod(STATE[pod.ingress.state], STATE[pod.egress.state], generation));
   return maps;

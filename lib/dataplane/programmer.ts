@@ -8,10 +8,10 @@
 import { ClusterState } from '../model/types';
 import { namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
 import { policySelects } from '../verdict/evaluate';
-import { compileNode } from './compile';
+import { CompileCache, compileNode } from './compile';
 import { CompileProblem, LocalPod } from './compile-types';
 import { MapDiff, diffImages } from './diff';
-import { DataplaneConfig, PROGRAMMED_MAPS, PortSetPeer, encodeConfig, encodePeer, encodePodEntries, encodePortSet, encodeU32 } from './encode';
+import { CidrEncodingCache, DataplaneConfig, PROGRAMMED_MAPS, PortSetPeer, encodeConfig, encodePeer, encodePodEntries, encodePortSet, encodeU32 } from './encode';
 import { MAP } from './layout';
 import { PortSet, isEmptyPortSet } from './port-set';
 
@@ -50,6 +50,8 @@ export class NodeProgrammer {
   private configWritten = false;
   private readonly objectIds = new WeakMap<object, number>();
   private nextObjectId = 1;
+  private readonly compileCache = new CompileCache();
+  private readonly encodingCache: CidrEncodingCache = new WeakMap();
 
   constructor(private readonly options: NodeProgrammerOptions = {}) {}
 
@@ -70,7 +72,10 @@ export class NodeProgrammer {
     }
     const removed = [...this.pods.keys()].filter((ifindex) => !fingerprints.has(ifindex));
 
-    const compiled = changed.length > 0 ? compileNode(cluster, changed) : { pods: [], problems: [] };
+    this.compileCache.begin();
+    const compiled = changed.length > 0 ? compileNode(cluster, changed, this.compileCache) : { pods: [], problems: [] };
+    // Keep the flattenings bounded: a few per local pod and direction.
+    if (this.compileCache.flat.size > 8 * (local.length + 1)) this.compileCache.prune();
     const newSets = new Map<string, number>();
     const released: string[] = [];
     const podDiffs: MapDiff[][] = [];
@@ -92,7 +97,7 @@ export class NodeProgrammer {
         if (!peer) peerById.set(id, (peer = encodePeer(id)));
         return peer;
       };
-      const entries = encodePodEntries(pod, portSetPeer);
+      const entries = encodePodEntries(pod, portSetPeer, 0, this.encodingCache);
       const old = this.pods.get(pod.ifindex);
       podDiffs.push(diffImages(old?.entries ?? new Map(), entries));
       if (old) released.push(...this.release(old));
