@@ -228,8 +228,8 @@ describeKernel('the native binding', () => {
       lab?.remove();
     });
 
-    /** A TCP connection from the namespace to the host side (no ping on minimal machines: bash's /dev/tcp). */
-    const ping = () => lab.run(['timeout', '1', 'bash', '-c', `exec 3<>/dev/tcp/${lab.hostIp}/${port}`]);
+    /** A TCP connection from the namespace to the host side within 3 s (no ping on minimal machines: bash's /dev/tcp). */
+    const ping = () => lab.run(['timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${lab.hostIp}/${port}`]);
     const seen = () => Number(object.map('test_state').lookup(u32(0))!.readBigUInt64LE(0));
 
     for (const mode of ['tcx', 'tc'] as const) {
