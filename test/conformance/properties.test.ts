@@ -13,9 +13,9 @@ import { clusterOf } from './load';
 import { toObjects } from './to-objects';
 
 /** Runs per property: enough to reach the corners of the small vocabularies, few enough for a few seconds. */
-const RUNS = { numRuns: 100 };
+const RUNS = { numRuns: 80 };
 /** The exhaustive pairwise comparison probes every endpoint pair on every port: fewer, larger runs. */
-const PAIRWISE_RUNS = { numRuns: 50 };
+const PAIRWISE_RUNS = { numRuns: 40 };
 
 /** Every pod identity and a few external addresses. */
 function endpointsOf(cluster: ClusterState): string[] {
@@ -183,7 +183,7 @@ describe('the engine over random valid clusters', () => {
         }));
       }
       expect(mismatches).toEqual([]);
-    }), { numRuns: 15, seed: 9 });
+    }), { numRuns: 12, seed: 9 });
   });
 
   test('written as Kubernetes objects and loaded back, a cluster loads without problems and gives the same verdicts', () => {
