@@ -3,3 +3,5 @@ export * from './errors';
 export * from './network-policy-cluster';
 export * from './vpc-cni-configuration';
 export * from './vpc-cni-network-policy';
+export * from './enforcement-agent';
+export * from './policy-agent';

@@ -6,7 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
 import { compareKubernetesVersions, MIN_KUBERNETES_VERSION } from '../../lib/doctor/vpc-cni-versions';
 import { amiTypeEnforces, ClusterCompute, defaultAmiType } from './cluster-compute';
+import { EnforcementAgent } from './enforcement-agent';
 import { ClusterConfigurationError } from './errors';
+import { PolicyAgent } from './policy-agent';
 import { autoModeManifests } from './private/auto-mode-manifests';
 import { BUNDLED_KUBECTL_MINOR, bundledKubectlLayer } from './private/kubectl-layer';
 import { VpcCniNetworkPolicyOptions } from './vpc-cni-configuration';
@@ -52,6 +54,13 @@ export interface NetworkPolicyClusterProps {
    * @default - enforcement on, standard mode, no logs
    */
   readonly networkPolicy?: VpcCniNetworkPolicyOptions;
+  /**
+   * Which agent enforces NetworkPolicies: the VPC CNI's own, or eks-netpol's eBPF agent. Choosing ours sets the
+   * vpc-cni add-on's `enableNetworkPolicy` to "false" (it keeps pod networking), so two agents never enforce at once.
+   *
+   * @default EnforcementAgent.vpcCni()
+   */
+  readonly agent?: EnforcementAgent;
   /**
    * The `vpc-cni` add-on version.
    *
@@ -142,6 +151,8 @@ export class NetworkPolicyCluster extends Construct {
   readonly vpcCni?: VpcCniNetworkPolicy;
   /** The managed node groups (node groups only). */
   readonly nodeGroups: eks.Nodegroup[] = [];
+  /** eks-netpol's agent, when `agent` is EnforcementAgent.eksNetpol(). */
+  readonly policyAgent?: PolicyAgent;
   /** The Auto Mode NodeClass, NodePool and controller ConfigMap (Auto Mode only). */
   readonly autoModeManifest?: eks.KubernetesManifest;
   /** Everything that must be in place before a pod may start: depend on it to start after enforcement is on. */
@@ -180,6 +191,9 @@ export class NetworkPolicyCluster extends Construct {
       removalPolicy: props.removalPolicy,
     };
 
+    const agent = (props.agent ?? EnforcementAgent.vpcCni())._spec;
+    if (agent.kind === 'eksNetpol') checkOwnAgentOptions(this.node.path, props, compute.kind);
+
     if (compute.kind === 'autoMode') {
       checkAutoModeOptions(this.node.path, props);
       const nodeRole = autoModeNodeRole(this);
@@ -213,6 +227,7 @@ export class NetworkPolicyCluster extends Construct {
         clusterName: this.cluster.clusterName,
         addonVersion,
         networkPolicy: props.networkPolicy,
+        enforce: agent.kind === 'vpcCni',
       });
       if (this.vpcCni.awsNodeRole) {
         // aws-node's credentials come from the Pod Identity agent, so the agent goes first.
@@ -220,6 +235,12 @@ export class NetworkPolicyCluster extends Construct {
         if (agent) this.vpcCni.addon.node.addDependency(agent);
       }
       this.enforcement.add(this.vpcCni.addon);
+      if (agent.kind === 'eksNetpol') {
+        this.policyAgent = new PolicyAgent(this, 'PolicyAgent', { ...agent.options, cluster: this.cluster });
+        // Apps wait for the agent's DaemonSet as well: its objects exist before any app's pods are created.
+        this.policyAgent.manifest.node.addDependency(this.vpcCni.addon);
+        this.enforcement.add(this.policyAgent.manifest);
+      }
       for (const [groupId, options] of Object.entries(compute.nodeGroups)) {
         const group = this.cluster.addNodegroupCapacity(groupId, {
           ...options,
@@ -337,6 +358,26 @@ function checkCompute(path: string, props: NetworkPolicyClusterProps, nodeGroups
         ? `${amiType} is Windows, where the VPC CNI does not enforce NetworkPolicies`
         : `${amiType} is not a supported AMI for network policy enforcement (AL2 is out of support)`,
       'use an AL2023_* or BOTTLEROCKET_* AMI type (eks.NodegroupAmiType.AL2023_X86_64_STANDARD)',
+    );
+  }
+}
+
+/** eks-netpol's agent runs on node groups, and the VPC CNI's agent options would configure an agent that is off. */
+function checkOwnAgentOptions(path: string, props: NetworkPolicyClusterProps, compute: 'nodeGroups' | 'autoMode'): void {
+  if (compute === 'autoMode') {
+    throw new ClusterConfigurationError(
+      path,
+      'agent',
+      "EKS Auto Mode enforces NetworkPolicies with its own agent on nodes it manages, which cannot be switched off for eks-netpol's",
+      'use ClusterCompute.nodeGroups(...) with EnforcementAgent.eksNetpol(), or EnforcementAgent.vpcCni() with Auto Mode',
+    );
+  }
+  if (props.networkPolicy !== undefined) {
+    throw new ClusterConfigurationError(
+      path,
+      'networkPolicy',
+      "these options configure the VPC CNI's policy agent, which EnforcementAgent.eksNetpol() switches off",
+      'drop networkPolicy and give the mode in EnforcementAgent.eksNetpol({ mode: "strict" })',
     );
   }
 }

@@ -60,8 +60,11 @@ export const CONNTRACK_TABLE_SIZE_RANGE = { min: 32768, max: 1048576 } as const;
  * *strings* `"true"`/`"false"`, not booleans (the add-on schema types them as strings and rejects booleans); the
  * conntrack settings are integers. Keys that keep their defaults are left out, so that an add-on version which does not
  * know a newer key still accepts the document. Key order is fixed, so the output is byte-identical for equal input.
+ * With `enforce` false the document only switches enforcement off, for clusters where eks-netpol's agent enforces.
  */
-export function vpcCniConfigurationValues(options: VpcCniNetworkPolicyOptions = {}): Record<string, unknown> {
+export function vpcCniConfigurationValues(options: VpcCniNetworkPolicyOptions = {}, enforce = true): Record<string, unknown> {
+  // Another agent (eks-netpol's) enforces: the VPC CNI keeps pod networking, its policy agent stays idle.
+  if (!enforce) return { enableNetworkPolicy: 'false' };
   const nodeAgent: Record<string, string | number> = {};
   if (options.policyEventLogs) nodeAgent.enablePolicyEventLogs = 'true';
   if (options.cloudWatchLogs) nodeAgent.enableCloudWatchLogs = 'true';

@@ -28,6 +28,13 @@ export interface VpcCniNetworkPolicyProps {
    * @default - enforcement on, standard mode, no logs, agent defaults
    */
   readonly networkPolicy?: VpcCniNetworkPolicyOptions;
+  /**
+   * Whether the VPC CNI enforces NetworkPolicies. Set false only when another agent enforces (eks-netpol's
+   * PolicyAgent): two agents attaching programs to the same veths would both decide every packet.
+   *
+   * @default true
+   */
+  readonly enforce?: boolean;
 }
 
 /**
@@ -53,6 +60,15 @@ export class VpcCniNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: VpcCniNetworkPolicyProps) {
     super(scope, id);
     const options = props.networkPolicy ?? {};
+    const enforce = props.enforce ?? true;
+    if (!enforce && Object.values(options).some((value) => value !== undefined && value !== false)) {
+      throw new ClusterConfigurationError(
+        this.node.path,
+        'networkPolicy',
+        "these options configure the VPC CNI's policy agent, which is off (enforce: false)",
+        "drop networkPolicy (with eks-netpol's agent, give mode in EnforcementAgent.eksNetpol({ mode }))",
+      );
+    }
     this.addonVersion = resolveVpcCniVersion(this.node.path, 'addonVersion', props.addonVersion, props.kubernetesVersion);
     const version = Token.isUnresolved(this.addonVersion) ? undefined : this.addonVersion;
     const problems = checkVpcCniOptions(options, version, 'addonVersion');
@@ -60,7 +76,7 @@ export class VpcCniNetworkPolicy extends Construct {
       const [first] = problems;
       throw new ClusterConfigurationError(this.node.path, first.prop, first.message, first.fix);
     }
-    this.configurationValues = vpcCniConfigurationValues(options);
+    this.configurationValues = vpcCniConfigurationValues(options, enforce);
 
     if (options.cloudWatchLogs) this.awsNodeRole = this.createAwsNodeRole(props.clusterName);
 
