@@ -133,7 +133,8 @@ export class PolicyAgent extends Construct {
     this.objects = policyAgentManifests({ ...options, image: this.imageUri });
     this.manifest = new eks.KubernetesManifest(this, 'Manifest', {
       cluster: props.cluster,
-      manifest: this.objects,
+      // A copy: the kubectl provider's prune label is added in place, and `objects` stays what the builder returned.
+      manifest: structuredClone(this.objects),
       // A previous install (or a GitOps copy of the same chart) may own the objects; apply replaces them.
       overwrite: true,
     });

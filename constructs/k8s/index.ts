@@ -7,3 +7,4 @@ export * from './cluster-dns';
 export * from './errors';
 export * from './checks';
 export * from './gitops';
+export * from './policy-agent-chart';

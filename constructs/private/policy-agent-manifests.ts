@@ -138,11 +138,12 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
   const mode = options.mode ?? POLICY_AGENT_DEFAULTS.mode;
   const resources = options.resources ?? {};
   // Stable, explicit labels: the DaemonSet's selector is immutable, so it must never depend on a construct path.
-  const labels = {
+  // A fresh object at each use: consumers (aws-eks's prune labels) add keys in place, which must not leak elsewhere.
+  const labels = () => ({
     'app.kubernetes.io/name': name,
     'app.kubernetes.io/component': 'node-agent',
     'app.kubernetes.io/part-of': 'eks-netpol',
-  };
+  });
   const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'node-agent' };
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
     // hostNetwork: the pod IP is the node IP, where the agent listens (0.0.0.0), and where the kubelet probes.
@@ -153,11 +154,11 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
   });
 
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels: labels() } },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
-      metadata: { name, labels },
+      metadata: { name, labels: labels() },
       rules: [
         // Read-only: every pod (selectors match pods on any node), namespaces (namespaceSelector) and the policies.
         { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] },
@@ -169,20 +170,20 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
-      metadata: { name, labels },
+      metadata: { name, labels: labels() },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     },
     {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
-      metadata: { name, namespace, labels },
+      metadata: { name, namespace, labels: labels() },
       spec: {
         selector: { matchLabels: selector },
         // One node at a time: an agent restart keeps enforcement (pins are re-adopted), so a slow roll costs nothing.
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
         template: {
-          metadata: { labels },
+          metadata: { labels: labels() },
           spec: {
             serviceAccountName: name,
             hostNetwork: true,

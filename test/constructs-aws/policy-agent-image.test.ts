@@ -1,0 +1,155 @@
+/**
+ * agent-image/Dockerfile, checked statically (no Docker engine here): its stages, the scripts they run (the same ones
+ * package.json and CI declare, read from those files so that a change on either side fails here), what the runtime
+ * stage carries, and the ignore file that shapes the build context.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+interface Instruction {
+  readonly keyword: string;
+  readonly args: string;
+}
+
+interface Stage {
+  readonly from: string;
+  readonly name: string;
+  readonly instructions: Instruction[];
+}
+
+/** Instructions with continuation lines joined and comments dropped; global ARGs before the first FROM kept apart. */
+function parseDockerfile(text: string): { globalArgs: Map<string, string>; stages: Stage[] } {
+  const lines = text.split('\n').filter((line) => !/^\s*#/.test(line));
+  const joined: string[] = [];
+  let pending = '';
+  for (const line of lines) {
+    if (line.trimEnd().endsWith('\\')) {
+      pending += line.trimEnd().slice(0, -1) + ' ';
+      continue;
+    }
+    joined.push((pending + line).trim());
+    pending = '';
+  }
+  const globalArgs = new Map<string, string>();
+  const stages: Stage[] = [];
+  for (const instruction of joined.filter(Boolean)) {
+    const [, keyword, args] = /^(\S+)\s*(.*)$/.exec(instruction)!;
+    if (keyword.toUpperCase() === 'FROM') {
+      const match = /^(\S+)\s+AS\s+(\S+)$/i.exec(args);
+      if (!match) throw new Error(`FROM without a stage name: ${instruction}`);
+      stages.push({ from: match[1], name: match[2], instructions: [] });
+    } else if (stages.length === 0) {
+      const [name, value] = args.split('=');
+      globalArgs.set(name, value);
+    } else {
+      stages[stages.length - 1].instructions.push({ keyword: keyword.toUpperCase(), args: args.replace(/\s+/g, ' ') });
+    }
+  }
+  return { globalArgs, stages };
+}
+
+const dockerfile = read('agent-image/Dockerfile');
+const { globalArgs, stages } = parseDockerfile(dockerfile);
+const stage = (name: string): Stage => {
+  const found = stages.find((s) => s.name === name);
+  if (!found) throw new Error(`no stage ${name}`);
+  return found;
+};
+const runs = (name: string): string[] => stage(name).instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => i.args.split('&&').map((c) => c.trim()));
+const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
+const ignored = read('agent-image/Dockerfile.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+
+describe('agent-image/Dockerfile', () => {
+  test('it has three stages: bpf (clang), build (npm) and a slim runtime, each from a base image argument', () => {
+    expect(stages.map((s) => s.name)).toEqual(['bpf', 'build', 'runtime']);
+    expect(stages.map((s) => s.from)).toEqual(['${DEBIAN_IMAGE}', '${NODE_BUILD_IMAGE}', '${NODE_IMAGE}']);
+    expect(globalArgs.get('NODE_IMAGE')).toBe('node:20-bookworm-slim');
+    expect(globalArgs.get('DEBIAN_IMAGE')).toBe('debian:bookworm-slim');
+    expect(globalArgs.get('NODE_BUILD_IMAGE')).toBe('node:20-bookworm');
+  });
+
+  test('no digest is invented: defaults are tags, and the file says how to pin them', () => {
+    for (const value of globalArgs.values()) expect(value).not.toMatch(/@sha256:/);
+    expect(dockerfile).not.toMatch(/sha256:[0-9a-f]{64}/);
+    expect(dockerfile).toContain('docker buildx imagetools inspect');
+  });
+
+  test('the bpf stage runs the Makefile that `npm run build:bpf` runs, with clang and bpftool installed', () => {
+    expect(runs('bpf')).toContain(scripts['build:bpf']);
+    const makefile = read('bpf/Makefile');
+    expect(makefile).toMatch(/CLANG \?= clang/);
+    expect(makefile).toMatch(/BPFTOOL \?= bpftool/);
+    const install = runs('bpf').find((c) => c.startsWith('apt-get install'))!;
+    for (const pkg of ['clang', 'bpftool', 'libbpf-dev', 'make']) expect(install.split(' ')).toContain(pkg);
+  });
+
+  test('the build stage runs npm ci (whose install script builds the binding, with libbpf-dev present) and npm run build', () => {
+    const commands = runs('build');
+    const ci = read('.ci/setup').split('\n').find((l) => l.startsWith('npm ci'))!;
+    expect(commands).toContain(ci.trim());
+    expect(commands).toContain('npm run build');
+    expect(scripts.install).toBe('node scripts/build-native.js');
+    expect(scripts.build).toBe('tsc -p tsconfig.build.json');
+    const install = commands.find((c) => c.startsWith('apt-get install'))!;
+    for (const pkg of ['libbpf-dev', 'libelf-dev', 'zlib1g-dev']) expect(install.split(' ')).toContain(pkg);
+    // npm ci runs before the sources arrive, so what the install script reads must be copied first.
+    const order = stage('build').instructions.map((i) => `${i.keyword} ${i.args}`);
+    const ciAt = order.findIndex((i) => i.startsWith('RUN npm ci'));
+    for (const needed of ['binding.gyp', 'scripts/', 'native/']) {
+      expect(order.findIndex((i) => i.startsWith('COPY') && i.includes(needed))).toBeLessThan(ciAt);
+    }
+    expect(commands).toContain('npm prune --omit=dev --no-audit --no-fund');
+  });
+
+  test('the runtime stage has libbpf, libelf, zlib and iproute2, and carries dist, the binding, the object and production node_modules', () => {
+    const install = runs('runtime').find((c) => c.startsWith('apt-get install'))!;
+    for (const pkg of ['libbpf1', 'libelf1', 'zlib1g', 'iproute2']) expect(install.split(' ')).toContain(pkg);
+    expect(install).not.toMatch(/-dev\b|clang/);
+    const copies = stage('runtime').instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+    expect(copies).toEqual(expect.arrayContaining([
+      '--from=build /src/node_modules/ node_modules/',
+      '--from=build /src/dist/ dist/',
+      '--from=build /src/build/Release/netpol.node build/Release/netpol.node',
+      '--from=bpf /src/bpf/build/netpol.bpf.o bpf/build/netpol.bpf.o',
+    ]));
+    // lib/dataplane/native.ts finds the binding next to binding.gyp, the package root marker.
+    expect(copies.some((c) => c.startsWith('--from=build') && c.includes('binding.gyp'))).toBe(true);
+    expect(read('lib/dataplane/native.ts')).toContain("'binding.gyp'");
+  });
+
+  test('the entrypoint is the agent command of the compiled CLI', () => {
+    const entrypoint = stage('runtime').instructions.find((i) => i.keyword === 'ENTRYPOINT')!;
+    expect(JSON.parse(entrypoint.args)).toEqual(['node', 'dist/lib/cli/main.js', 'agent']);
+    expect(fs.existsSync(path.join(ROOT, 'lib/cli/main.ts'))).toBe(true);
+    expect(JSON.parse(read('package.json')).bin['eks-netpol']).toBe('dist/lib/cli/main.js');
+  });
+
+  test('the image runs as a non-root user by default and asks for no privileged mode', () => {
+    const user = stage('runtime').instructions.filter((i) => i.keyword === 'USER').map((i) => i.args);
+    expect(user).toEqual(['65532:65532']);
+    expect(dockerfile).not.toMatch(/--privileged|privileged:\s*true/);
+    expect(dockerfile).not.toMatch(/security=insecure/);
+  });
+});
+
+describe('agent-image/Dockerfile.dockerignore', () => {
+  test('it keeps host build output and history out of the context', () => {
+    for (const entry of ['node_modules', 'dist', 'cdk.out', '.git', 'build', 'bpf/build']) expect(ignored).toContain(entry);
+  });
+
+  test('nothing the Dockerfile copies from the context is ignored, and all of it exists', () => {
+    const sources = stages.flatMap((s) => s.instructions)
+      .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
+      .flatMap((i) => i.args.split(' ').slice(0, -1))
+      .filter((source) => source !== '.');
+    expect(sources.length).toBeGreaterThan(4);
+    for (const source of sources) {
+      const clean = source.replace(/\/$/, '');
+      expect(fs.existsSync(path.join(ROOT, clean))).toBe(true);
+      for (const pattern of ignored) expect(clean === pattern || clean.startsWith(`${pattern}/`)).toBe(false);
+    }
+  });
+});
