@@ -11,10 +11,12 @@ import * as path from 'node:path';
 import { ClusterState } from '../model/types';
 import { AttachMode, BpfMap, BpfObject, attach } from './binding';
 import { CompileProblem, compileNode } from './compile';
+import { CompiledNode } from './compile-types';
+import { evictRevokedFlows } from './conntrack';
 import { diffImages, diffSize } from './diff';
 import { DataplaneConfig, MapImage, encodeNode } from './encode';
 import { applyDiff, readImage } from './kernel-maps';
-import { PROGRAM } from './layout';
+import { MAP, PROGRAM } from './layout';
 import { nativeBinding } from './native';
 
 /** One pod on this node: its identity, the host-side veth and the addresses it has. */
@@ -62,6 +64,8 @@ export interface EnforceResult {
   /** Map writes made. */
   readonly updates: number;
   readonly deletes: number;
+  /** Conntrack entries removed because the new state no longer allows their flows. */
+  readonly evicted: number;
   /** What the compiler could not express exactly (pods without IPs, shared addresses). */
   readonly problems: readonly CompileProblem[];
 }
@@ -77,7 +81,7 @@ function withPodIps(cluster: ClusterState, pods: readonly EnforcedPod[]): Cluste
 }
 
 /** The image the options ask for, diffed against `previous`. */
-function targetImage(options: EnforceOptions, previous: MapImage | undefined): { image: MapImage; problems: readonly CompileProblem[] } {
+function targetImage(options: EnforceOptions, previous: MapImage | undefined): { image: MapImage; compiled: CompiledNode; problems: readonly CompileProblem[] } {
   const native = nativeBinding();
   const local = options.pods.map((p) => ({ id: p.id, ifindex: native.ifIndex(p.ifname) }));
   const compiled = compileNode(withPodIps(options.cluster, options.pods), local);
@@ -85,7 +89,7 @@ function targetImage(options: EnforceOptions, previous: MapImage | undefined): {
     previous,
     config: { ...options.events, strict: options.mode === 'strict' },
   });
-  return { image, problems: compiled.problems };
+  return { image, compiled, problems: compiled.problems };
 }
 
 function linkPin(pinDir: string, ifname: string, hook: 'ingress' | 'egress'): string {
@@ -123,11 +127,13 @@ export function enforce(options: EnforceOptions): EnforceResult {
   try {
     const maps = (name: string) => object.map(name);
     const previous = readImage(maps);
-    const { image, problems } = targetImage(options, previous);
+    const { image, compiled, problems } = targetImage(options, previous);
     const diffs = diffImages(previous, image);
     applyDiff(maps, diffs);
+    // Maps reused from an earlier run may hold flows that the state now loaded no longer allows.
+    const evicted = evictRevokedFlows(maps(MAP.conntrack), compiled);
     const attachMode = attachMissing(object, options);
-    return { attachMode, ...diffSize(diffs), problems };
+    return { attachMode, ...diffSize(diffs), evicted, problems };
   } finally {
     object.close();
   }
@@ -146,9 +152,10 @@ export function reprogram(options: EnforceOptions): EnforceResult {
   };
   try {
     const previous = readImage(maps);
-    const { image, problems } = targetImage(options, previous);
+    const { image, compiled, problems } = targetImage(options, previous);
     const diffs = diffImages(previous, image);
     applyDiff(maps, diffs);
+    const evicted = evictRevokedFlows(maps(MAP.conntrack), compiled);
     const unattached = options.pods.some((p) => !fs.existsSync(linkPin(options.pinDir, p.ifname, 'ingress'))
       || !fs.existsSync(linkPin(options.pinDir, p.ifname, 'egress')));
     let attachMode: AttachMode | undefined;
@@ -160,7 +167,7 @@ export function reprogram(options: EnforceOptions): EnforceResult {
         object.close();
       }
     }
-    return { attachMode, ...diffSize(diffs), problems };
+    return { attachMode, ...diffSize(diffs), evicted, problems };
   } finally {
     for (const map of opened.values()) map.close();
   }

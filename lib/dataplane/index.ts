@@ -13,4 +13,5 @@ export * from './encode';
 export * from './diff';
 export * from './kernel-maps';
 export * from './enforce';
+export * from './conntrack';
 export * from './programmer';
