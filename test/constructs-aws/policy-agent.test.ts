@@ -3,7 +3,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { ClusterCompute, EnforcementAgent, NetworkPolicyCluster, PolicyAgent } from '../../constructs/aws';
+import { ClusterCompute, EnforcementAgent, NetworkPolicyCluster, PolicyAgent, VpcCniNetworkPolicy, vpcCniConfigurationValues } from '../../constructs/aws';
 import { fakeKubectlLayer, twoAppChart } from './helpers';
 
 // CDK synthesis is slow on a shared 2-core machine; give it room beyond jest's 60 s default.
@@ -156,5 +156,18 @@ describe('choosing the agent: bad combinations fail at synth', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'vpc-cni', ConfigurationValues: Match.serializedJson({ enableNetworkPolicy: 'true' }) });
     expect(JSON.stringify(template.toJSON())).not.toContain('eks-netpol-agent');
+  });
+
+  test('the add-on for an existing cluster can hand enforcement over too, and then refuses options for its idle agent', () => {
+    expect(vpcCniConfigurationValues({}, false)).toEqual({ enableNetworkPolicy: 'false' });
+    const stack = new Stack(new App(), 'Test');
+    const handedOver = new VpcCniNetworkPolicy(stack, 'Cni', { clusterName: 'prod', kubernetesVersion: eks.KubernetesVersion.V1_33, enforce: false });
+    expect(handedOver.configurationValues).toEqual({ enableNetworkPolicy: 'false' });
+    expect(() => new VpcCniNetworkPolicy(stack, 'Cni2', {
+      clusterName: 'prod',
+      kubernetesVersion: eks.KubernetesVersion.V1_33,
+      enforce: false,
+      networkPolicy: { policyEventLogs: true },
+    })).toThrow(/Test\/Cni2: networkPolicy: these options configure the VPC CNI's policy agent, which is off/);
   });
 });
