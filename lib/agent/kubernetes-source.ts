@@ -47,6 +47,11 @@ interface Watched {
   readonly kind: string;
   readonly informer: k8s.Informer<k8s.KubernetesObject> & k8s.ObjectCache<k8s.KubernetesObject>;
   synced: boolean;
+  /** Set by an error, cleared by a start that went through. */
+  failing: boolean;
+  /** Errors so far (a start that saw none went through). */
+  failures: number;
+  restart?: NodeJS.Timeout;
   retryMs: number;
 }
 
@@ -68,10 +73,19 @@ export class KubernetesSource {
     // Lists come back as typed models (with renamed fields such as `_from`); watch events come back as raw JSON.
     // Serializing list items keeps one shape (the API's JSON) in the caches.
     const raw = (type: string) => (list: any) => ({ ...list, items: list.items.map((item: any) => ObjectSerializer.serialize(item, type)) });
-    const make = (resource: string, apiVersion: string, kind: string, path: string, list: () => Promise<any>): Watched => ({
-      resource, apiVersion, kind, synced: false, retryMs: 250,
-      informer: k8s.makeInformer(this.kc, path, () => list().then(raw(`V1${kind}`))) as Watched['informer'],
-    });
+    const make = (resource: string, apiVersion: string, kind: string, path: string, list: () => Promise<any>): Watched => {
+      const watched: Watched = {
+        resource, apiVersion, kind, synced: false, failing: false, failures: 0, retryMs: 250,
+        // Synced only by a list that succeeded: the informer reports a failed list as an event, not by throwing,
+        // and an empty cache taken for the cluster would wipe the node's policies.
+        informer: k8s.makeInformer(this.kc, path, () => list().then(raw(`V1${kind}`)).then((result) => {
+          watched.synced = true;
+          watched.retryMs = 250;
+          return result;
+        })) as Watched['informer'],
+      };
+      return watched;
+    };
     this.watched = [
       make('pods', 'v1', 'Pod', '/api/v1/pods', () => this.core.listPodForAllNamespaces()),
       make('namespaces', 'v1', 'Namespace', '/api/v1/namespaces', () => this.core.listNamespace()),
@@ -94,6 +108,7 @@ export class KubernetesSource {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    for (const w of this.watched) clearTimeout(w.restart);
     await Promise.all(this.watched.map((w) => w.informer.stop()));
   }
 
@@ -111,26 +126,33 @@ export class KubernetesSource {
   }
 
   private async startInformer(w: Watched): Promise<void> {
+    const failures = w.failures;
     try {
+      // Resolves once the list (when needed) is done and the watch's response has started, or has failed.
       await w.informer.start();
-      w.synced = true;
-      w.retryMs = 250;
-      this.changed();
     } catch (error) {
       this.failed(w, error);
+    }
+    // A failed list or watch is reported through the error callback, not thrown: the count tells.
+    if (w.failures === failures) {
+      w.failing = false;
+      this.changed();
     }
   }
 
   private failed(w: Watched, error: unknown): void {
-    if (this.stopped) return;
+    w.failing = true;
+    w.failures += 1;
+    if (this.stopped || w.restart) return;
     const retryInMs = w.retryMs;
     w.retryMs = Math.min(w.retryMs * 2, 30_000);
     this.options.metrics.errors.inc({ stage: 'source' });
     this.options.log.error('source', describe(error), { resource: w.resource, retryInMs, action: 'kept the last programmed state' });
     this.options.reconciler.invalid(`watching ${w.resource} failed: ${describe(error)}`);
-    setTimeout(() => {
+    w.restart = setTimeout(() => {
+      w.restart = undefined;
       if (!this.stopped) void this.startInformer(w);
-    }, retryInMs).unref();
+    }, retryInMs);
   }
 
   private changed(): void {
@@ -161,9 +183,13 @@ export class KubernetesSource {
       this.options.log.emit('error', { stage: 'source', message: formatProblem(problem), action: 'object left out' });
     }
     const key = JSON.stringify({ objects, local: local.sort() });
-    if (key === this.lastKey) return;
-    this.lastKey = key;
-    this.options.reconciler.update({ cluster, local });
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.options.reconciler.update({ cluster, local });
+    }
+    const failing = this.watched.filter((w) => w.failing).map((w) => w.resource);
+    if (failing.length > 0) this.options.reconciler.invalid(`watching ${failing.join(', ')} fails; the last programmed state is enforced`);
+    else this.options.reconciler.valid();
   }
 }
 

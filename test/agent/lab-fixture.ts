@@ -4,9 +4,12 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import { Prober, startListener } from '../../lib/lab/agents';
 import { RunRegistry } from '../../lib/lab/registry';
+import { spawnInNetns } from '../../lib/lab/shell';
 import { buildTopology, Topology } from '../../lib/lab/topology';
 import { policyYaml } from '../model/fixtures';
 
@@ -98,4 +101,35 @@ ingress:
 export function agentHttp(nodeNamespace: string, address: string, route: string): { status: number; body: string } {
   const script = `fetch('http://${address}${route}').then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })))`;
   return JSON.parse(execFileSync('nsenter', [`--net=/run/netns/${nodeNamespace}`, process.execPath, '-e', script], { encoding: 'utf8' }));
+}
+
+/**
+ * Makes a TCP port of this process's loopback reachable as 127.0.0.1:<returned port> inside a lab namespace
+ * (loopback is per namespace): a relay in the namespace forwards each connection over a unix socket, which every
+ * namespace shares through the file system, to a relay here. Both relays are recorded in the registry.
+ */
+export async function relayIntoNamespace(lab: AgentLab, targetPort: number): Promise<{ port: number; close: () => void }> {
+  const socketPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eks-netpol-relay-')), 'api.sock');
+  const here = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => here.listen(socketPath, resolve));
+  const script = `const net=require('net');const s=net.createServer((c)=>{const u=net.connect(${JSON.stringify(socketPath)});c.pipe(u).pipe(c);c.on('error',()=>u.destroy());u.on('error',()=>c.destroy());});s.listen(0,'127.0.0.1',()=>console.log(s.address().port));`;
+  const child = spawnInNetns(lab.topology.node, process.execPath, ['-e', script]);
+  lab.registry.add('pids', child.pid!);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('exit', (code) => reject(new Error(`the relay in ${lab.topology.node} exited (${code})`)));
+  });
+  return {
+    port,
+    close: () => {
+      child.kill('SIGKILL');
+      here.close();
+      fs.rmSync(path.dirname(socketPath), { recursive: true, force: true });
+    },
+  };
 }
