@@ -1,7 +1,7 @@
 import { parseIp } from '../model/cidr';
-import { ClusterState, Protocol } from '../model/types';
+import { ClusterState, NetworkPolicy, Protocol } from '../model/types';
 import { Endpoint, externalEndpoint, namespaceLabelsOf, PodEndpoint, podEndpoint } from './endpoint';
-import { evaluateProbe, Verdict } from './evaluate';
+import { evaluateProbe, policySelects, Verdict } from './evaluate';
 import { computeMatrix, MatrixResult } from './matrix';
 import { PortQuery, resolvePort } from './ports';
 
@@ -57,6 +57,7 @@ export class UnknownEndpointError extends Error {
 export class Reachability {
   private readonly pods: PodEndpoint[];
   private readonly podsById = new Map<string, PodEndpoint>();
+  private readonly relevantPolicies: PoliciesByEndpoint;
 
   constructor(readonly cluster: ClusterState) {
     const namespaceLabels = namespaceLabelsOf(cluster);
@@ -64,6 +65,7 @@ export class Reachability {
       .sort((a, b) => compareIds(a.id, b.id))
       .map((pod) => podEndpoint(pod, namespaceLabels.get(pod.namespace)!));
     for (const pod of this.pods) this.podsById.set(pod.id, pod);
+    this.relevantPolicies = new PoliciesByEndpoint(cluster.policies);
   }
 
   /** Every pod identity, sorted by namespace then name. */
@@ -92,7 +94,7 @@ export class Reachability {
     const destination = this.endpoint(to);
     const resolved = resolvePort(destination, { port, protocol });
     if (!resolved) throw new UnknownEndpointError(namedPortMissing(String(port), destination));
-    return evaluateProbe(this.cluster.policies, source, destination, resolved.port, resolved.protocol);
+    return evaluateProbe(this.relevantPolicies.between(source, destination), source, destination, resolved.port, resolved.protocol);
   }
 
   /** Shorthand for `check(...).allowed`. */
@@ -115,7 +117,7 @@ export class Reachability {
       }
     }
     const matrix = computeMatrix(this.cluster.policies, sources, destinations, query.ports);
-    return new ProbeResult(this.cluster, sources, destinations, matrix);
+    return new ProbeResult(this.relevantPolicies, sources, destinations, matrix);
   }
 }
 
@@ -123,7 +125,7 @@ export class Reachability {
 export class ProbeResult {
   /** @internal */
   constructor(
-    private readonly cluster: ClusterState,
+    private readonly relevantPolicies: PoliciesByEndpoint,
     readonly sources: readonly Endpoint[],
     readonly destinations: readonly Endpoint[],
     private readonly matrix: MatrixResult,
@@ -138,7 +140,9 @@ export class ProbeResult {
   *verdicts(): Generator<Verdict> {
     const cells = this.matrix.cells();
     for (const cell of cells) {
-      yield evaluateProbe(this.cluster.policies, this.sources[cell.from], this.destinations[cell.to], cell.port, cell.protocol);
+      const from = this.sources[cell.from];
+      const to = this.destinations[cell.to];
+      yield evaluateProbe(this.relevantPolicies.between(from, to), from, to, cell.port, cell.protocol);
     }
   }
 
@@ -151,6 +155,31 @@ export class ProbeResult {
       to: this.destinations.map((d) => d.id),
       allowed: g.allowed,
     }));
+  }
+}
+
+/**
+ * The policies that select an endpoint, computed once per endpoint: only those can isolate it or admit its traffic,
+ * so a verdict's reasons come from them alone (the same verdict as from every policy, without scanning them all).
+ */
+class PoliciesByEndpoint {
+  private readonly byEndpoint = new Map<string, readonly NetworkPolicy[]>();
+
+  constructor(private readonly policies: readonly NetworkPolicy[]) {}
+
+  selecting(endpoint: Endpoint): readonly NetworkPolicy[] {
+    let found = this.byEndpoint.get(endpoint.id);
+    if (!found) this.byEndpoint.set(endpoint.id, (found = this.policies.filter((p) => policySelects(p, endpoint))));
+    return found;
+  }
+
+  /** The policies selecting either end, each once (a verdict sorts what it reports, so order does not matter). */
+  between(from: Endpoint, to: Endpoint): readonly NetworkPolicy[] {
+    const a = this.selecting(from);
+    const b = this.selecting(to);
+    if (a.length === 0 || from.id === to.id) return b;
+    if (b.length === 0) return a;
+    return [...a, ...b.filter((p) => !a.includes(p))];
   }
 }
 
