@@ -4,6 +4,7 @@
  * stage carries, and the ignore file that shapes the build context.
  */
 import * as fs from 'fs';
+import { builtinModules } from 'module';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -153,3 +154,45 @@ describe('agent-image/Dockerfile.dockerignore', () => {
     }
   });
 });
+
+/**
+ * The packages a TypeScript file loads, following relative imports: `import ... from`, `export ... from`, require()
+ * and import() (type-only imports left out). Bare specifiers are reduced to their package name.
+ */
+function packagesLoadedBy(entry: string): Map<string, string> {
+  const seen = new Set<string>();
+  const packages = new Map<string, string>();
+  const pattern = /(?:^|\n)\s*(?:import|export)\s+(?!type\b)[^'";]*?from\s+['"]([^'"]+)['"]|[^.\w]require\(\s*['"]([^'"]+)['"]\s*\)|[^\w]import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const resolveTs = (from: string, spec: string): string => {
+    const base = path.resolve(path.dirname(from), spec);
+    const found = [`${base}.ts`, path.join(base, 'index.ts')].find((c) => fs.existsSync(c));
+    if (!found) throw new Error(`${path.relative(ROOT, from)}: cannot resolve ${spec}`);
+    return found;
+  };
+  const walk = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const match of fs.readFileSync(file, 'utf8').matchAll(pattern)) {
+      const spec = match[1] ?? match[2] ?? match[3];
+      if (spec.startsWith('.')) {
+        if (!spec.endsWith('.json')) walk(resolveTs(file, spec));
+        continue;
+      }
+      const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      if (!builtinModules.includes(name.replace(/^node:/, '')) && !packages.has(name)) packages.set(name, path.relative(ROOT, file));
+    }
+  };
+  walk(path.join(ROOT, entry));
+  return packages;
+}
+
+describe('the runtime stage\'s node_modules', () => {
+  test('everything the CLI (and so `agent`) loads is a production dependency, which `npm prune --omit=dev` keeps', () => {
+    const dependencies = Object.keys(JSON.parse(read('package.json')).dependencies as Record<string, string>);
+    const loaded = packagesLoadedBy('lib/cli/main.ts');
+    expect(loaded.size).toBeGreaterThan(0);
+    const missing = [...loaded].filter(([name]) => !dependencies.includes(name)).map(([name, file]) => `${name} (loaded by ${file})`);
+    expect(missing).toEqual([]);
+  });
+});
+
