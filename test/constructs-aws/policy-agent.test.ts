@@ -1,4 +1,7 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -35,8 +38,12 @@ describe('NetworkPolicyCluster with EnforcementAgent.eksNetpol()', () => {
   let template: Template;
   let assembly: cxapi.CloudAssembly;
 
+  let outdir: string;
+
   beforeAll(() => {
-    const app = new App();
+    // Its own output directory, removed afterwards: the staged image context is a copy of the repository.
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-netpol-agent-asset-'));
+    const app = new App({ outdir });
     stack = new Stack(app, 'Test');
     cluster = new NetworkPolicyCluster(stack, 'Cluster', {
       version: eks.KubernetesVersion.V1_33,
@@ -48,6 +55,8 @@ describe('NetworkPolicyCluster with EnforcementAgent.eksNetpol()', () => {
     assembly = app.synth();
   });
 
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
   test('the vpc-cni add-on stays for pod networking but its enforcement is off ("false", a string)', () => {
     template.hasResourceProperties('AWS::EKS::Addon', {
       AddonName: 'vpc-cni',
@@ -55,7 +64,7 @@ describe('NetworkPolicyCluster with EnforcementAgent.eksNetpol()', () => {
     });
   });
 
-  test('the agent image is a Docker image asset built from agent-image/Dockerfile, staged without a Docker engine', () => {
+  test('the agent image is a Docker image asset built from agent-image/Dockerfile, staged without a Docker engine, enough for the bpf stage', () => {
     // The default synthesizer lists assets in <stack>.assets.json, published by cdk-assets at deploy time.
     const manifest = JSON.parse(fs.readFileSync(`${assembly.directory}/${stack.stackName}.assets.json`, 'utf8'));
     const images = Object.values(manifest.dockerImages ?? {}) as { source: { directory: string; dockerFile?: string } }[];
@@ -68,6 +77,9 @@ describe('NetworkPolicyCluster with EnforcementAgent.eksNetpol()', () => {
     for (const excluded of ['node_modules', 'dist', 'build', 'cdk.out', '.git', 'test']) {
       expect(fs.existsSync(`${staged}/${excluded}`)).toBe(false);
     }
+    // The bpf stage's command works on exactly this context (clang is installed wherever CI runs).
+    execFileSync('make', ['-C', `${staged}/bpf`], { stdio: 'pipe' });
+    expect(fs.statSync(`${staged}/bpf/build/netpol.bpf.o`).size).toBeGreaterThan(0);
   });
 
   test('the DaemonSet manifest runs the asset image in the host network, and apps wait for it', () => {
