@@ -49,6 +49,12 @@ export interface PolicyAgentOptions {
    */
   readonly port?: number;
   /**
+   * The address the agent's HTTP endpoints bind to on the node; `::` serves IPv4 and IPv6.
+   *
+   * @default '0.0.0.0'
+   */
+  readonly listenAddress?: string;
+  /**
    * Namespace of the agent's ServiceAccount and DaemonSet.
    *
    * @default 'kube-system'
@@ -148,6 +154,7 @@ function resolvedOptions(path: string, options: PolicyAgentOptions): Omit<Policy
     port: options.port !== undefined && Token.isUnresolved(options.port) ? undefined : options.port,
     namespace: options.namespace,
     pinDir: options.pinDir,
+    listenAddress: options.listenAddress,
   };
   const problems = checkPolicyAgentOptions(checked);
   if (problems.length > 0) {

@@ -27,6 +27,12 @@ export interface PolicyAgentChartProps extends Omit<ChartProps, 'namespace'> {
    */
   readonly port?: number;
   /**
+   * The address the agent's HTTP endpoints bind to on the node; `::` serves IPv4 and IPv6.
+   *
+   * @default '0.0.0.0'
+   */
+  readonly listenAddress?: string;
+  /**
    * Namespace of the agent's ServiceAccount and DaemonSet.
    *
    * @default 'kube-system'
@@ -69,6 +75,7 @@ export class PolicyAgentChart extends Chart {
       port: props.port,
       namespace: props.namespace,
       pinDir: props.pinDir,
+      listenAddress: props.listenAddress,
       resources: props.resources,
     });
     for (const object of objects) {

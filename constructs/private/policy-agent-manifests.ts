@@ -1,3 +1,5 @@
+import { isIP } from 'net';
+
 /**
  * The eks-netpol node agent's Kubernetes objects (ServiceAccount, ClusterRole, ClusterRoleBinding, DaemonSet), built
  * by ONE pure function that both flavours use: PolicyAgent (aws-cdk-lib, through the kubectl provider) and
@@ -39,6 +41,12 @@ export interface PolicyAgentManifestOptions {
    * @default 9476
    */
   readonly port?: number;
+  /**
+   * The address the agent's HTTP endpoints bind to on the node. `::` serves IPv4 and IPv6 (IPv6-only clusters need it).
+   *
+   * @default '0.0.0.0'
+   */
+  readonly listenAddress?: string;
   /**
    * bpffs directory of the agent's pinned maps and links; it must lie under /sys/fs/bpf.
    *
@@ -87,6 +95,7 @@ export const POLICY_AGENT_DEFAULTS = {
   name: 'eks-netpol-agent',
   mode: 'standard',
   port: 9476,
+  listenAddress: '0.0.0.0',
   pinDir: '/sys/fs/bpf/eks-netpol',
   cpuRequest: '50m',
   memoryRequest: '128Mi',
@@ -115,6 +124,10 @@ export function checkPolicyAgentOptions(options: Omit<PolicyAgentManifestOptions
       fix: `leave it out (${POLICY_AGENT_DEFAULTS.port}) or give a free unprivileged port`,
     });
   }
+  const address = options.listenAddress;
+  if (address !== undefined && isIP(address) === 0) {
+    problems.push({ prop: 'listenAddress', message: `"${address}" is not an IP address`, fix: "use '0.0.0.0' (IPv4) or '::' (IPv4 and IPv6)" });
+  }
   const pinDir = options.pinDir;
   if (pinDir !== undefined && !/^\/sys\/fs\/bpf\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(pinDir)) {
     problems.push({
@@ -136,6 +149,8 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
   const port = options.port ?? POLICY_AGENT_DEFAULTS.port;
   const pinDir = options.pinDir ?? POLICY_AGENT_DEFAULTS.pinDir;
   const mode = options.mode ?? POLICY_AGENT_DEFAULTS.mode;
+  const address = options.listenAddress ?? POLICY_AGENT_DEFAULTS.listenAddress;
+  const listen = isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
   const resources = options.resources ?? {};
   // Stable, explicit labels: the DaemonSet's selector is immutable, so it must never depend on a construct path.
   // A fresh object at each use: consumers (aws-eks's prune labels) add keys in place, which must not leak elsewhere.
@@ -146,7 +161,7 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
   });
   const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'node-agent' };
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
-    // hostNetwork: the pod IP is the node IP, where the agent listens (0.0.0.0), and where the kubelet probes.
+    // hostNetwork: the pod IP is the node IP, where the agent listens (listenAddress), and where the kubelet probes.
     httpGet: { path, port },
     periodSeconds,
     timeoutSeconds: 2,
@@ -198,7 +213,7 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
               {
                 name: 'agent',
                 image: options.image,
-                args: ['--node-name', '$(NODE_NAME)', '--mode', mode, '--pin-dir', pinDir, '--listen', `0.0.0.0:${port}`],
+                args: ['--node-name', '$(NODE_NAME)', '--mode', mode, '--pin-dir', pinDir, '--listen', listen],
                 env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
                 ports: [{ name: 'http-metrics', containerPort: port, protocol: 'TCP' }],
                 readinessProbe: probe('/readyz', 5, 3),

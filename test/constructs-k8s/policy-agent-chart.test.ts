@@ -101,6 +101,13 @@ describe('PolicyAgentChart', () => {
     expect(container.env).toEqual([{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }]);
   });
 
+  test('an IPv6 listen address is bracketed for the agent, and a name that is not an address is refused', () => {
+    const container = byKind(synth({ listenAddress: '::', port: 9700 }), 'DaemonSet').spec.template.spec.containers[0];
+    expect(container.args.slice(-2)).toEqual(['--listen', '[::]:9700']);
+    expect(byKind(synth({ listenAddress: '10.0.0.1' }), 'DaemonSet').spec.template.spec.containers[0].args).toContain('10.0.0.1:9476');
+    expect(() => synth({ listenAddress: 'node.local' })).toThrow(/props.listenAddress: "node.local" is not an IP address\. Fix: use '0.0.0.0'/);
+  });
+
   test('the DaemonSet selects its pods by explicit labels, never by a construct path', () => {
     const daemonSet = byKind(synth(), 'DaemonSet');
     expect(daemonSet.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'eks-netpol-agent', 'app.kubernetes.io/component': 'node-agent' });
