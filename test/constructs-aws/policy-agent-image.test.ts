@@ -105,6 +105,14 @@ describe('agent-image/Dockerfile', () => {
     expect(commands).toContain('npm prune --omit=dev --no-audit --no-fund');
   });
 
+  test('the build stage copies every directory tsconfig.build.json compiles, and never the whole context', () => {
+    const copied = stage('build').instructions.filter((i) => i.keyword === 'COPY').flatMap((i) => i.args.split(' ').slice(0, -1)).map((c) => c.replace(/\/$/, ''));
+    const include = (JSON.parse(read('tsconfig.build.json')) as { include: string[] }).include;
+    expect(include.filter((entry) => !copied.includes(entry))).toEqual([]);
+    expect(copied).toEqual(expect.arrayContaining(['tsconfig.json', 'tsconfig.build.json']));
+    expect(copied).not.toContain('.');
+  });
+
   test('the runtime stage has libbpf, libelf, zlib and iproute2, and carries dist, the binding, the object and production node_modules', () => {
     const install = runs('runtime').find((c) => c.startsWith('apt-get install'))!;
     for (const pkg of ['libbpf1', 'libelf1', 'zlib1g', 'iproute2']) expect(install.split(' ')).toContain(pkg);
