@@ -131,6 +131,13 @@ describe('PolicyAgent on its own', () => {
     expect(image.source.dockerBuildArgs).toEqual({ NODE_IMAGE: 'node:20-bookworm-slim@sha256:' + 'b'.repeat(64) });
   });
 
+  test('synthesis is deterministic: two syntheses give byte-identical templates, asset hash included', () => {
+    const template = () => JSON.stringify(Template.fromStack(agentOn({ mode: 'strict' }).stack).toJSON());
+    const first = template();
+    expect(first).toContain('container-assets');
+    expect(template()).toBe(first);
+  });
+
   test('a port the node owns is refused, naming the prop and the fix', () => {
     expect(() => agentOn({ port: 80 })).toThrow(/Test\/Agent: port: 80 is not a port from 1024 to 65535.*Fix: leave it out \(9476\)/);
   });
