@@ -105,8 +105,14 @@ describe('NetworkPolicyCluster with EnforcementAgent.eksNetpol()', () => {
 });
 
 describe('PolicyAgent on its own', () => {
+  // Each synthesis stages a copy of the image context: every output directory is removed afterwards.
+  const outdirs: string[] = [];
+  afterAll(() => outdirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
   function agentOn(props: Partial<ConstructorParameters<typeof PolicyAgent>[2]> = {}): { stack: Stack; agent: PolicyAgent } {
-    const stack = new Stack(new App(), 'Test');
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-netpol-agent-asset-'));
+    outdirs.push(outdir);
+    const stack = new Stack(new App({ outdir }), 'Test');
     const cluster = eks.Cluster.fromClusterAttributes(stack, 'Imported', {
       clusterName: 'prod',
       kubectlProvider: eks.KubectlProvider.fromKubectlProviderAttributes(stack, 'Kubectl', {
