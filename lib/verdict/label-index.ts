@@ -20,12 +20,15 @@ export class EndpointIndex {
   private readonly podSelectorCache = new Map<string, Bitset>();
   private readonly namespaceSelectorCache = new Map<string, Bitset>();
   private readonly ipBlockCache = new Map<string, Bitset>();
+  /** Endpoints with an address: the only ones an ipBlock can match (workloads from manifests have none). */
+  private readonly addressed: number[] = [];
 
   constructor(readonly endpoints: readonly Endpoint[]) {
     const size = endpoints.length;
     this.pods = new Bitset(size);
     this.all = Bitset.full(size);
     endpoints.forEach((endpoint, index) => {
+      if (endpoint.addresses.length > 0) this.addressed.push(index);
       if (endpoint.kind !== 'pod') return;
       this.pods.add(index);
       const ns = endpoint.pod.namespace;
@@ -68,9 +71,9 @@ export class EndpointIndex {
     const key = `${block.cidr.text} except ${block.except.map((e) => e.text).join(',')}`;
     return getOrCreate(this.ipBlockCache, key, () => {
       const result = new Bitset(this.endpoints.length);
-      this.endpoints.forEach((endpoint, index) => {
-        if (ipBlockContains(block, endpoint.addresses)) result.add(index);
-      });
+      for (const index of this.addressed) {
+        if (ipBlockContains(block, this.endpoints[index].addresses)) result.add(index);
+      }
       return result;
     });
   }
