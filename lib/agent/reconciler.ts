@@ -16,6 +16,7 @@ import { ClusterState } from '../model/types';
 import { EventLog } from './events';
 import { AgentMetrics } from './metrics';
 import { hostInterfaceFor } from './veth';
+import { nativeBinding } from '../dataplane/native';
 
 /** What the node must enforce. */
 export interface DesiredState {
@@ -92,6 +93,8 @@ export class Reconciler {
   /** Ifnames whose programs this process has reported as attached. */
   private readonly reported = new Set<string>();
   private stopped = false;
+  /** Interfaces found per pod IP: asking the kernel for a route is a process spawn, so once per IP is enough. */
+  private readonly interfaces = new Map<string, string>();
   /** Resolved each time a programming finishes (tests and benchmarks wait on it). */
   private readonly waiters: Array<{ generation: number; resolve: () => void }> = [];
 
@@ -195,8 +198,8 @@ export class Reconciler {
         generation, pods: pods.length, pending: pending.length, updates: result.updates, deletes: result.deletes,
         milliseconds: Math.round(seconds * 1e6) / 1e3,
       });
-      this.countEntries();
       this.release(generation);
+      this.countEntries();
       await this.notifyProgrammed(pods.map((p) => ({ id: p.id, ifname: p.ifname })), generation);
       const veth = pending.filter((p) => p.reason);
       if (veth.length > 0) {
@@ -232,7 +235,7 @@ export class Reconciler {
       let failure: unknown;
       for (const ip of pod.ips) {
         try {
-          ifname = find(ip);
+          ifname = this.interfaceFor(ip, find);
           break;
         } catch (error) {
           failure = error;
@@ -249,6 +252,16 @@ export class Reconciler {
       pods.push({ id, ifname, ips: pod.ips });
     }
     return { pods, pending };
+  }
+
+  /** The interface to a pod IP: the one found before while it still exists, else the route's. */
+  private interfaceFor(ip: string, find: (ip: string) => string): string {
+    const known = this.interfaces.get(ip);
+    if (known !== undefined && interfaceExists(known)) return known;
+    this.interfaces.delete(ip);
+    const found = find(ip);
+    this.interfaces.set(ip, found);
+    return found;
   }
 
   private linkPins(): string[] {
@@ -325,5 +338,14 @@ export class Reconciler {
     this.delayMs = Math.min(this.delayMs * 2, this.retryPolicy.maxMs);
     this.kick(delay);
     return delay;
+  }
+}
+
+/** Whether an interface of this name exists in this network namespace (a syscall, no process). */
+function interfaceExists(ifname: string): boolean {
+  try {
+    return nativeBinding().ifIndex(ifname) > 0;
+  } catch {
+    return false;
   }
 }
