@@ -61,6 +61,8 @@ async function inside(jobFile: string): Promise<void> {
   await reconciler.programmed(reconciler.update({ cluster: job.cluster, local: job.local }));
   const initialMs = Number(process.hrtime.bigint() - started) / 1e6;
   rss.push(rssMb());
+  // Progress on stderr (shown as it happens): a large cluster takes minutes.
+  process.stderr.write(`  initial programming done: ${initialMs.toFixed(0)} ms, RSS ${rss.at(-1)} MB\n`);
   const latencies: number[] = [];
   for (let i = 0; i < job.changes; i++) {
     const target = job.local[i % job.local.length];
@@ -68,6 +70,7 @@ async function inside(jobFile: string): Promise<void> {
     started = process.hrtime.bigint();
     await reconciler.programmed(reconciler.update({ cluster, local: job.local }));
     latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+    process.stderr.write(`  change ${i + 1}/${job.changes}: ${latencies.at(-1)!.toFixed(1)} ms\n`);
     if (i % 10 === 9) rss.push(rssMb());
   }
   await reconciler.stop();
@@ -96,8 +99,8 @@ async function outside(argv: readonly string[]): Promise<number> {
   try {
     const topology = buildTopology(runId, local.map((p) => ({ id: p.id, kind: 'pod', ips: p.ips })), registry);
     fs.writeFileSync(jobFile, serializeJob({ cluster, local: local.map((p) => p.id), pinDir, changes } as never));
-    const child = spawnSync('nsenter', [`--net=/run/netns/${topology.node}`, process.execPath, __filename, '--inside', jobFile], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (child.status !== 0) throw new Error(`the bench inside the node namespace failed: ${child.stderr}`);
+    const child = spawnSync('nsenter', [`--net=/run/netns/${topology.node}`, process.execPath, __filename, '--inside', jobFile], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+    if (child.status !== 0) throw new Error(`the bench inside the node namespace failed (exit ${child.status}, signal ${child.signal}).`);
     const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { initialMs: number; latencies: number[]; rss: number[]; ready: boolean; reason?: string };
     const sorted = [...result.latencies].sort((a, b) => a - b);
     const p99 = percentile(sorted, 99);
