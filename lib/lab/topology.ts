@@ -47,9 +47,12 @@ export function buildTopology(runId: string, specs: readonly LabHostSpec[], regi
   for (const name of [node, ...hosts.map((h) => h.namespace)]) registry.add('namespaces', name);
   ipBatch([node, ...hosts.map((h) => h.namespace)].map((name) => `netns add ${name}`));
 
-  // Forwarding on, reverse-path filtering off: the node is a plain router between its veths.
+  // Forwarding on, reverse-path filtering off: the node is a plain router between its veths. No duplicate address
+  // detection on the veths it is about to get: while their link-local addresses are tentative (about a second), the
+  // node cannot resolve its pods' IPv6 neighbours, and the first IPv6 probes would be lost.
   runInNetns(node, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1',
-    'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0']);
+    'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0',
+    'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
 
   const nodeCommands = ['link set lo up'];
   for (const host of hosts) {
