@@ -3,6 +3,7 @@
  * protocol. Shared by `npm run bench:dataplane` (bench/dataplane/packet-bench.ts) and test/bpf/packet.test.ts.
  */
 import { execFileSync, spawnSync } from 'child_process';
+import { findUpwards } from '../../lib/package-files';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -41,13 +42,9 @@ export interface PacketBenchFigure {
 
 /** The directory holding bpf/Makefile, found upwards from this file (works from the sources and from dist/). */
 export function repoRoot(from: string = __dirname): string {
-  let dir = from;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'bpf', 'Makefile'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`bpf/Makefile not found above ${from}`);
-    dir = parent;
-  }
+  const makefile = findUpwards(path.join('bpf', 'Makefile'), from);
+  if (!makefile) throw new Error(`bpf/Makefile not found above ${from}`);
+  return path.dirname(path.dirname(makefile));
 }
 
 function hasCommand(command: string, args: string[]): boolean {

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { findUpwards } from '../../lib/package-files';
 import * as path from 'path';
 import { IgnoreMode, Token } from 'aws-cdk-lib';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
@@ -166,9 +167,8 @@ function resolvedOptions(path: string, options: PolicyAgentOptions): Omit<Policy
 
 /** The repository root that holds agent-image/Dockerfile (found upwards from here: sources or dist/). */
 function agentImageContext(constructPath: string): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'agent-image', 'Dockerfile'))) return dir;
-  }
+  const dockerfile = findUpwards(path.join('agent-image', 'Dockerfile'));
+  if (dockerfile) return path.dirname(path.dirname(dockerfile));
   throw new ClusterConfigurationError(
     constructPath,
     'imageUri',

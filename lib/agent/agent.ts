@@ -2,8 +2,7 @@
  * The node agent assembled: a source of desired state (manifest files, or the Kubernetes API), the reconciler that
  * programs the kernel, the event log and the HTTP endpoints. Stopping it leaves enforcement in place.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { builtObjectPath } from '../package-files';
 import { EventLog, EventSink } from './events';
 import { LocalPods, LocalSource } from './local-source';
 import { AgentMetrics } from './metrics';
@@ -65,10 +64,8 @@ export interface RunningAgent {
 
 /** The object `make -C bpf` builds, found upwards from this file (sources or dist/). */
 export function defaultObjectPath(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'bpf', 'build', 'netpol.bpf.o');
-    if (fs.existsSync(candidate)) return candidate;
-  }
+  const found = builtObjectPath();
+  if (found) return found;
   throw new Error('the eBPF object bpf/build/netpol.bpf.o is missing: build it with `npm run build:bpf`, or pass --object PATH.');
 }
 

@@ -3,6 +3,7 @@
  * The `eks-netpol` command. Each subcommand lives in its own module and is loaded only when it runs, so that
  * `reach` never pays for aws-cdk-lib or the AWS SDK.
  */
+import { findUpwards } from '../package-files';
 import { Command, CliIO, EXIT, processIO, UsageError } from './io';
 
 /** Subcommands: name -> [summary, loader]. Add a line here for a new command. */
@@ -22,13 +23,8 @@ function usage(): string {
 
 /** The package's version; the file sits two levels up from source and three from dist/. */
 function packageVersion(): string {
-  const path = require('path') as typeof import('path');
-  const fs = require('fs') as typeof import('fs');
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'package.json');
-    if (fs.existsSync(candidate)) return JSON.parse(fs.readFileSync(candidate, 'utf8')).version;
-  }
-  return 'unknown';
+  const found = findUpwards('package.json');
+  return found ? JSON.parse(require('fs').readFileSync(found, 'utf8')).version : 'unknown';
 }
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */

@@ -3,6 +3,7 @@
  * function signatures. Everything else uses the typed wrappers in binding.ts.
  */
 import * as fs from 'node:fs';
+import { findUpwards } from '../package-files';
 import * as path from 'node:path';
 import { BpfError, BpfErrorDetails } from './bpf-error';
 
@@ -61,10 +62,8 @@ export interface NativeBinding {
 
 /** The package root: the nearest directory above this file holding binding.gyp (works from lib/ and dist/lib/). */
 function packageRoot(): string | undefined {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'binding.gyp'))) return dir;
-    if (path.dirname(dir) === dir) return undefined;
-  }
+  const gyp = findUpwards('binding.gyp');
+  return gyp && path.dirname(gyp);
 }
 
 let cached: { binding?: NativeBinding; reason?: string } | undefined;

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import { ChildProcess } from 'child_process';
 import { ClusterState } from '../model/types';
+import { builtObjectPath } from '../package-files';
 import { Verdict } from '../verdict/evaluate';
 import { ProbeQuery, Reachability } from '../verdict/reachability';
 import { assignAddresses } from './addresses';
@@ -220,10 +221,7 @@ function probeable(v: Verdict): v is Verdict & { protocol: 'TCP' | 'UDP' } {
 
 /** The object `make -C bpf` builds, found from the sources or from dist/. */
 export function defaultObjectPath(): string {
-  const path = require('path') as typeof import('path');
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'bpf', 'build', 'netpol.bpf.o');
-    if (fs.existsSync(candidate)) return candidate;
-  }
+  const found = builtObjectPath();
+  if (found) return found;
   throw new LabUnavailableError('the eBPF object bpf/build/netpol.bpf.o is missing: build it with `npm run build:bpf` (needs clang and libbpf-dev: bash .ci/setup).');
 }
