@@ -4,6 +4,7 @@
  * TypeScript sources (tests) and from dist/ (the CLI) without a file to locate.
  */
 import { ChildProcess } from 'child_process';
+import * as readline from 'readline';
 import { spawnInNetns } from './shell';
 
 /** One connection attempt. */
@@ -107,16 +108,10 @@ export class Prober {
 
   constructor(readonly namespace: string) {
     this.child = spawnInNetns(namespace, process.execPath, ['-e', `(${proberMain.toString()})()`]);
-    let buffer = '';
-    this.child.stdout!.on('data', (d) => {
-      buffer += d;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const answer = JSON.parse(buffer.slice(0, newline)) as { id: number; made: boolean[] };
-        buffer = buffer.slice(newline + 1);
-        this.waiting.get(answer.id)?.resolve(answer.made);
-        this.waiting.delete(answer.id);
-      }
+    readline.createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      const answer = JSON.parse(line) as { id: number; made: boolean[] };
+      this.waiting.get(answer.id)?.resolve(answer.made);
+      this.waiting.delete(answer.id);
     });
     this.child.stderr!.on('data', (d) => { this.stderr += d; });
     this.child.on('exit', (code) => {

@@ -6,7 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ClusterState } from '../model/types';
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess } from 'child_process';
+import * as readline from 'readline';
+import { spawnInNetns } from './shell';
 import { Topology } from './topology';
 
 /** What the enforcer child is asked to do. */
@@ -48,18 +50,11 @@ export class Enforcer {
   private stderr = '';
 
   constructor(topology: Topology) {
-    this.child = spawn('nsenter', [`--net=/run/netns/${topology.node}`, process.execPath, enforcerScript()], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let buffer = '';
-    this.child.stdout!.on('data', (d) => {
-      buffer += d;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        const waiter = this.waiting.shift();
-        if (line === 'ok') waiter?.resolve();
-        else waiter?.reject(new Error(`programming the lab's node failed: ${line.replace(/^error /, '')}`));
-      }
+    this.child = spawnInNetns(topology.node, process.execPath, [enforcerScript()]);
+    readline.createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      const waiter = this.waiting.shift();
+      if (line === 'ok') waiter?.resolve();
+      else waiter?.reject(new Error(`programming the lab's node failed: ${line.replace(/^error /, '')}`));
     });
     this.child.stderr!.on('data', (d) => { this.stderr += d; });
     this.child.on('exit', (code) => {
