@@ -3,8 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../lib/cli/main';
-import { CliIO } from '../../lib/cli/io';
+import { runCli } from '../cli/fake-io';
 import { RunRegistry } from '../../lib/lab/registry';
 import { ip } from '../../lib/lab/shell';
 import { describeKernel } from '../support/kernel-env';
@@ -12,19 +11,7 @@ import { describeKernel } from '../support/kernel-env';
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
 
-async function lab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (t: string) => { stdout += t; } },
-    stderr: { write: (t: string) => { stderr += t; } },
-    readStdin: () => '',
-    cwd: ROOT,
-    env: {},
-  };
-  const code = await main(['lab', ...args], io);
-  return { code, stdout, stderr };
-}
+const lab = (args: string[]) => runCli(['lab', ...args], { cwd: ROOT });
 
 // A lab run's names start with its process id (base 36); other jest workers may be running labs of their own.
 const RUN_PREFIX = process.pid.toString(36);

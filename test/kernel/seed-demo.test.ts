@@ -1,22 +1,12 @@
 /** The README's "see it in the kernel" walkthrough, run as written: the seed demo through `eks-netpol lab`. */
 import * as path from 'path';
-import { main } from '../../lib/cli/main';
-import { CliIO } from '../../lib/cli/io';
+import { runCli } from '../cli/fake-io';
 import { describeKernel } from '../support/kernel-env';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 async function lab(args: string[]): Promise<{ code: number; json: { probes: { from: string; to: string; port: number; protocol: string; allowed: boolean; observed: boolean | null }[]; summary: { mismatches: number } } }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (t: string) => { stdout += t; } },
-    stderr: { write: (t: string) => { stderr += t; } },
-    readStdin: () => '',
-    cwd: ROOT,
-    env: {},
-  };
-  const code = await main(['lab', ...args, '--output', 'json', '--timeout', '500'], io);
+  const { code, stdout, stderr } = await runCli(['lab', ...args, '--output', 'json', '--timeout', '500'], { cwd: ROOT });
   if (code !== 0) throw new Error(`lab exited ${code}: ${stderr}`);
   return { code, json: JSON.parse(stdout) };
 }

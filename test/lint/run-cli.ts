@@ -1,6 +1,6 @@
 /** Runs the eks-netpol CLI in-process with captured streams, from the repository root. */
 import * as path from 'path';
-import { main } from '../../lib/cli/main';
+import { runCli } from '../cli/fake-io';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
@@ -10,15 +10,6 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function runLint(argv: readonly string[], stdin = ''): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['lint', ...argv], {
-    stdout: { write: (text: string) => { stdout += text; return true; } },
-    stderr: { write: (text: string) => { stderr += text; return true; } },
-    readStdin: () => stdin,
-    cwd: ROOT,
-    env: {},
-  });
-  return { code, stdout, stderr };
+export function runLint(argv: readonly string[], stdin = ''): Promise<CliRun> {
+  return runCli(['lint', ...argv], { stdin, cwd: ROOT });
 }
