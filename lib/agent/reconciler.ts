@@ -1,17 +1,18 @@
 /**
  * The node agent's reconciler: holds the desired state (the cluster and which of its pods run on this node) and
- * makes the kernel hold it, with lib/dataplane's enforce (the first time in this process) and reprogram (diffs).
+ * makes the kernel hold it through a NodeDataplane, which recompiles only the local pods a change concerns.
  *
- * Why there is never an allow window across a restart: enforce() reuses the maps pinned under pinDir and writes
- * only the difference between what they hold and the new state, and links pinned under pinDir keep the programs
- * attached while no process runs. A restarted agent therefore changes nothing until it has read the complete
- * desired state (the sources call update() only then), and then changes only what differs.
+ * Why there is never an allow window across a restart: the NodeDataplane adopts the maps and links pinned under
+ * pinDir (links keep the programs attached while no process runs) and writes only the difference between what they
+ * hold and the new state. A restarted agent therefore changes nothing until it has read the complete desired state
+ * (the sources call update() only then), and then changes only what differs.
+ *
+ * Why a new pod is enforced before its first packet: the CNI plugin (lib/cni) calls admit() during CNI ADD, before
+ * the runtime starts the pod's containers, and ADD returns only once the pod's programs are attached and its entries
+ * written.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { detachPinnedLink, BpfMap, MapType } from '../dataplane/binding';
-import { EnforceOptions, EnforceResult, EnforcedPod, enforce, reprogram } from '../dataplane/enforce';
-import { PROGRAMMED_MAPS } from '../dataplane/encode';
+import { EnforcedPod } from '../dataplane/enforce';
+import { NodeDataplane, SyncResult } from '../dataplane/node-dataplane';
 import { ClusterState } from '../model/types';
 import { EventLog } from './events';
 import { AgentMetrics } from './metrics';
@@ -32,6 +33,15 @@ export interface ProgrammedPod {
   readonly ifname: string;
 }
 
+/** A pod the CNI has just wired on this node, before its containers start. */
+export interface AdmittedPod {
+  /** `namespace/name`. */
+  readonly id: string;
+  /** The host-side interface of the pod. */
+  readonly ifname: string;
+  /** The addresses the CNI gave the pod (the API may not report them yet). */
+  readonly ips: readonly string[];
+}
 /** Options of Reconciler. */
 export interface ReconcilerOptions {
   /** The compiled data-plane object (bpf/build/netpol.bpf.o). */
@@ -77,11 +87,19 @@ export interface ReconcilerStatus {
   readonly reason?: string;
 }
 
+/** An admit() waiting for the programming that covers its pod. */
+interface Admission {
+  readonly pod: AdmittedPod;
+  readonly generation: number;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
 export class Reconciler {
   private desired?: DesiredState;
   private desiredGeneration = 0;
   private programmedGeneration = 0;
-  private enforcedOnce = false;
+  private dataplane?: NodeDataplane;
   private running?: Promise<void>;
   private rerun = false;
   private timer?: NodeJS.Timeout;
@@ -95,6 +113,9 @@ export class Reconciler {
   private stopped = false;
   /** Interfaces found per pod IP: asking the kernel for a route is a process spawn, so once per IP is enough. */
   private readonly interfaces = new Map<string, string>();
+  /** Pods the CNI announced, by id: their interface and addresses are known before the cluster state has them. */
+  private readonly announced = new Map<string, AdmittedPod>();
+  private readonly admissions: Admission[] = [];
   /** Resolved each time a programming finishes (tests and benchmarks wait on it). */
   private readonly waiters: Array<{ generation: number; resolve: () => void }> = [];
 
@@ -109,10 +130,34 @@ export class Reconciler {
   /** Replaces the desired state and programs it soon (changes arriving meanwhile coalesce into one programming). */
   update(state: DesiredState): number {
     this.desired = state;
-    this.desiredGeneration += 1;
     this.sourceProblem = undefined;
-    this.kick(0);
-    return this.desiredGeneration;
+    return this.bump();
+  }
+
+  /**
+   * Programs a pod the CNI has just wired: resolves once its programs are attached and its entries written. A pod of
+   * the desired state gets its policies; a pod the state does not know yet is default deny in strict mode and open
+   * in standard mode until it does. Waits for the desired state to be read first (a restarted agent must not program
+   * a partial cluster). Rejects with the reason when programming fails.
+   */
+  admit(pod: AdmittedPod): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error('the agent is stopping'));
+    this.announced.set(pod.id, pod);
+    // The CNI just created this interface: what is known of an earlier one of the same name no longer holds.
+    for (const ip of pod.ips) this.interfaces.delete(ip);
+    const generation = this.bump();
+    return new Promise((resolve, reject) => this.admissions.push({ pod, generation, resolve, reject }));
+  }
+
+  /** The CNI deleted the pod: its announcement is dropped (its links are detached at the next programming). */
+  forget(id: string): void {
+    if (this.announced.delete(id)) this.bump();
+  }
+
+  /** Whether a pod's programs are attached by this process (CNI CHECK). */
+  isAdmitted(id: string): boolean {
+    const pod = this.announced.get(id);
+    return pod !== undefined && this.reported.has(pod.ifname);
   }
 
   /** Marks the desired state unusable (bad input): the kernel keeps the last good state, readiness says why. */
@@ -143,6 +188,15 @@ export class Reconciler {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    for (const admission of this.admissions.splice(0)) admission.reject(new Error('the agent is stopping'));
+    this.dataplane?.close();
+    this.dataplane = undefined;
+  }
+
+  private bump(): number {
+    this.desiredGeneration += 1;
+    this.kick(0);
+    return this.desiredGeneration;
   }
 
   private kick(delayMs: number): void {
@@ -169,37 +223,27 @@ export class Reconciler {
     if (!state) return;
     const generation = this.desiredGeneration;
     const started = process.hrtime.bigint();
-    const { pods, pending } = this.resolvePods(state);
+    const { pods, attachOnly, pending } = this.resolvePods(state);
     try {
-      this.removeDepartedLinks(new Set(pods.map((p) => p.ifname)));
-      const options: EnforceOptions = {
-        objectPath: this.options.objectPath,
-        pinDir: this.options.pinDir,
-        cluster: state.cluster,
-        pods,
-        mode: this.options.mode ?? 'standard',
-      };
-      const alreadyLinked = new Set(pods.filter((p) => this.linked(p.ifname)).map((p) => p.ifname));
-      const result: EnforceResult = this.enforcedOnce ? reprogram(options) : enforce(options);
-      this.enforcedOnce = true;
+      const firstSync = !this.dataplane;
+      this.dataplane ??= NodeDataplane.open({ objectPath: this.options.objectPath, pinDir: this.options.pinDir, mode: this.options.mode ?? 'standard' });
+      const result = this.dataplane.sync(state.cluster, pods, attachOnly.map((p) => p.ifname));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.options.metrics.programmingSeconds.observe(seconds);
-      for (const pod of pods) {
-        if (this.reported.has(pod.ifname)) continue;
-        this.reported.add(pod.ifname);
-        this.options.log.emit('probe attached', { pod: pod.id, ifname: pod.ifname, adopted: alreadyLinked.has(pod.ifname) });
-      }
+      this.reportAttached([...pods, ...attachOnly], result, firstSync);
       for (const problem of result.problems) this.options.log.emit('error', { stage: 'compile', ...problem });
       this.programmedGeneration = Math.max(this.programmedGeneration, generation);
       this.options.metrics.generation.set(this.programmedGeneration);
       this.options.metrics.localPods.set({ state: 'programmed' }, pods.length);
       this.options.metrics.localPods.set({ state: 'pending' }, pending.length);
       this.options.log.emit('policy programmed', {
-        generation, pods: pods.length, pending: pending.length, updates: result.updates, deletes: result.deletes,
+        generation, pods: pods.length, pending: pending.length, recompiled: result.recompiled.length,
+        updates: result.updates, deletes: result.deletes, evicted: result.evicted,
         milliseconds: Math.round(seconds * 1e6) / 1e3,
       });
       this.release(generation);
-      this.countEntries();
+      this.settleAdmissions(generation, new Set([...pods, ...attachOnly].map((p) => p.id)), pending);
+      for (const [map, count] of Object.entries(this.dataplane.entryCounts())) this.options.metrics.mapEntries.set({ map }, count);
       await this.notifyProgrammed(pods.map((p) => ({ id: p.id, ifname: p.ifname })), generation);
       const veth = pending.filter((p) => p.reason);
       if (veth.length > 0) {
@@ -210,30 +254,53 @@ export class Reconciler {
         this.delayMs = this.retryPolicy.initialMs;
       }
     } catch (error) {
+      // The kernel may hold part of the writes: the next attempt adopts what the maps really hold.
+      this.dataplane?.close();
+      this.dataplane = undefined;
       this.options.metrics.errors.inc({ stage: 'program' });
       this.programProblem = `programming failed: ${(error as Error).message}`;
+      this.failAdmissions(generation, this.programProblem);
       const retryInMs = this.retryLater();
       this.options.log.error('program', error, { generation, pinDir: this.options.pinDir, objectPath: this.options.objectPath, retryInMs });
     }
   }
 
-  /** The local pods with an interface, and those still pending (no IP yet, or no interface found: logged). */
-  private resolvePods(state: DesiredState): { pods: EnforcedPod[]; pending: { id: string; reason?: string }[] } {
+  /** Logs each interface this process has not reported yet: attached now, or adopted from an earlier process. */
+  private reportAttached(pods: readonly { id: string; ifname: string }[], result: SyncResult, firstSync: boolean): void {
+    for (const ifname of result.detached) this.reported.delete(ifname);
+    const attached = new Set(result.attached);
+    for (const pod of pods) {
+      if (this.reported.has(pod.ifname)) continue;
+      this.reported.add(pod.ifname);
+      this.options.log.emit('probe attached', { pod: pod.id, ifname: pod.ifname, adopted: firstSync && !attached.has(pod.ifname) });
+    }
+  }
+
+  /**
+   * The local pods with an interface; announced pods the cluster does not know yet (attached without entries); and
+   * the pods still pending (no IP yet, or no interface found: logged).
+   */
+  private resolvePods(state: DesiredState): { pods: EnforcedPod[]; attachOnly: AdmittedPod[]; pending: { id: string; reason?: string }[] } {
     const byId = new Map(state.cluster.pods.map((p) => [p.id, p]));
     const find = this.options.findInterface ?? hostInterfaceFor;
     const pods: EnforcedPod[] = [];
     const pending: { id: string; reason?: string }[] = [];
     const seen = new Set<string>();
-    for (const id of [...new Set(state.local)].sort()) {
+    const attachOnly = [...this.announced.values()].filter((p) => !byId.has(p.id)).sort((a, b) => a.id.localeCompare(b.id));
+    for (const pod of attachOnly) seen.add(pod.ifname);
+    const ids = new Set([...state.local, ...[...this.announced.keys()].filter((id) => byId.has(id))]);
+    for (const id of [...ids].sort()) {
       const pod = byId.get(id);
-      if (!pod || pod.ips.length === 0) {
+      const announced = this.announced.get(id);
+      const ips = pod && pod.ips.length > 0 ? pod.ips : announced?.ips ?? [];
+      if (!pod || ips.length === 0) {
         // Not scheduled yet or no IP yet: nothing can reach it, so there is nothing to enforce.
         pending.push({ id });
         continue;
       }
-      let ifname: string | undefined;
+      let ifname = announced?.ifname;
       let failure: unknown;
-      for (const ip of pod.ips) {
+      for (const ip of ifname ? [] : ips) {
         try {
           ifname = this.interfaceFor(ip, find);
           break;
@@ -244,14 +311,14 @@ export class Reconciler {
       if (!ifname || seen.has(ifname)) {
         const reason = ifname ? `interface ${ifname} is already another local pod's` : (failure as Error).message;
         this.options.metrics.errors.inc({ stage: 'veth' });
-        this.options.log.error('veth', reason, { pod: id, ips: pod.ips, retryInMs: this.delayMs });
+        this.options.log.error('veth', reason, { pod: id, ips, retryInMs: this.delayMs });
         pending.push({ id, reason });
         continue;
       }
       seen.add(ifname);
-      pods.push({ id, ifname, ips: pod.ips });
+      pods.push({ id, ifname, ips });
     }
-    return { pods, pending };
+    return { pods, attachOnly, pending };
   }
 
   /** The interface to a pod IP: the one found before while it still exists, else the route's. */
@@ -264,61 +331,35 @@ export class Reconciler {
     return found;
   }
 
-  private linkPins(): string[] {
-    const dir = path.join(this.options.pinDir, 'links');
-    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-  }
-
-  private linked(ifname: string): boolean {
-    const pins = this.linkPins();
-    return pins.includes(`${ifname}-ingress`) && pins.includes(`${ifname}-egress`);
-  }
-
-  /**
-   * Detaches the links of interfaces that are no longer a local pod's. Their pins would otherwise stop a new pod
-   * whose veth reuses the name from being attached (a pin of a deleted interface outlives it).
-   */
-  private removeDepartedLinks(current: ReadonlySet<string>): void {
-    for (const pin of this.linkPins()) {
-      const ifname = pin.replace(/-(ingress|egress)$/, '');
-      if (current.has(ifname)) continue;
-      const pinPath = path.join(this.options.pinDir, 'links', pin);
-      try {
-        detachPinnedLink(pinPath);
-      } catch {
-        // The interface is gone, and its link with it: only the pin is left.
-        fs.rmSync(pinPath, { force: true });
-      }
-      this.reported.delete(ifname);
-    }
-  }
-
-  private countEntries(): void {
-    for (const name of PROGRAMMED_MAPS) {
-      let map: BpfMap | undefined;
-      try {
-        map = BpfMap.openPinned(path.join(this.options.pinDir, 'maps', name));
-        let count: number;
-        if (map.type === MapType.ARRAY && map.maxEntries > 1) {
-          count = map.entries().filter(([, value]) => value.some((byte) => byte !== 0)).length;
-        } else {
-          count = map.dump().count;
-        }
-        this.options.metrics.mapEntries.set({ map: name }, count);
-      } catch {
-        // A metric is not worth an error event: the map is read again after the next programming.
-      } finally {
-        map?.close();
-      }
-    }
-  }
-
   private release(generation: number): void {
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       if (this.waiters[i].generation <= generation) {
         this.waiters[i].resolve();
         this.waiters.splice(i, 1);
       }
+    }
+  }
+
+  /** Answers the admissions this programming covered: resolved when their pod is enforced, else rejected with why. */
+  private settleAdmissions(generation: number, enforced: ReadonlySet<string>, pending: readonly { id: string; reason?: string }[]): void {
+    for (let i = this.admissions.length - 1; i >= 0; i--) {
+      const admission = this.admissions[i];
+      if (admission.generation > generation) continue;
+      this.admissions.splice(i, 1);
+      if (enforced.has(admission.pod.id)) {
+        admission.resolve();
+      } else {
+        const why = pending.find((p) => p.id === admission.pod.id)?.reason ?? 'it is no longer announced';
+        admission.reject(new Error(`pod ${admission.pod.id} on ${admission.pod.ifname} is not enforced: ${why}`));
+      }
+    }
+  }
+
+  private failAdmissions(generation: number, reason: string): void {
+    for (let i = this.admissions.length - 1; i >= 0; i--) {
+      if (this.admissions[i].generation > generation) continue;
+      this.admissions[i].reject(new Error(reason));
+      this.admissions.splice(i, 1);
     }
   }
 

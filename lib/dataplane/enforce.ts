@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClusterState } from '../model/types';
-import { AttachMode, BpfMap, BpfObject, attach } from './binding';
+import { AttachMode, BpfMap, BpfObject, attach, detachPinnedLink } from './binding';
 import { CompileProblem, compileNode } from './compile';
 import { CompiledNode } from './compile-types';
 import { evictRevokedFlows } from './conntrack';
@@ -73,9 +73,14 @@ export interface EnforceResult {
 const MAPS_DIR = 'maps';
 const LINKS_DIR = 'links';
 
-/** The cluster with the given pods' ips replaced. */
-function withPodIps(cluster: ClusterState, pods: readonly EnforcedPod[]): ClusterState {
-  const ips = new Map(pods.filter((p) => p.ips).map((p) => [p.id, p.ips!]));
+/**
+ * The cluster with the given pods' ips replaced. The cluster itself when no pod's ips differ: a long-lived caller
+ * (NodeDataplane) recompiles only what changed, judged by object identity.
+ */
+export function withPodIps(cluster: ClusterState, pods: readonly EnforcedPod[]): ClusterState {
+  const current = new Map(cluster.pods.map((p) => [p.id, p.ips]));
+  const differs = (p: EnforcedPod) => p.ips !== undefined && (current.get(p.id)?.join() ?? '') !== p.ips.join();
+  const ips = new Map(pods.filter(differs).map((p) => [p.id, p.ips!]));
   if (ips.size === 0) return cluster;
   return { ...cluster, pods: cluster.pods.map((pod) => (ips.has(pod.id) ? { ...pod, ips: ips.get(pod.id)! } : pod)) };
 }
@@ -92,21 +97,35 @@ function targetImage(options: EnforceOptions, previous: MapImage | undefined): {
   return { image, compiled, problems: compiled.problems };
 }
 
-function linkPin(pinDir: string, ifname: string, hook: 'ingress' | 'egress'): string {
+/** The pin of a pod interface's link at one hook. */
+export function linkPin(pinDir: string, ifname: string, hook: 'ingress' | 'egress'): string {
   return path.join(pinDir, LINKS_DIR, `${ifname}-${hook}`);
 }
 
-/** Attaches both programs to every pod interface that has no pinned link yet. */
-function attachMissing(object: BpfObject, options: EnforceOptions): AttachMode | undefined {
+/** The interfaces whose two links are both pinned under pinDir. */
+export function pinnedInterfaces(pinDir: string): Set<string> {
+  const dir = path.join(pinDir, LINKS_DIR);
+  const pins = new Set(fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+  const names = [...pins].filter((pin) => pin.endsWith('-ingress')).map((pin) => pin.slice(0, -'-ingress'.length));
+  return new Set(names.filter((name) => pins.has(`${name}-egress`)));
+}
+
+/**
+ * Attaches both programs to each interface that has no pinned link yet, and pins the links (TCX), so they outlive
+ * this process. Returns how they were attached and which interfaces were new.
+ */
+export function attachPrograms(object: BpfObject, pinDir: string, ifnames: Iterable<string>): { mode?: AttachMode; attached: string[] } {
   let mode: AttachMode | undefined;
-  fs.mkdirSync(path.join(options.pinDir, LINKS_DIR), { recursive: true });
-  for (const pod of options.pods) {
+  const attached = new Set<string>();
+  fs.mkdirSync(path.join(pinDir, LINKS_DIR), { recursive: true });
+  for (const ifname of ifnames) {
     // The pod's ingress policy judges what leaves the host veth towards the pod, and vice versa.
     for (const [hook, program] of [['egress', PROGRAM.ingress], ['ingress', PROGRAM.egress]] as const) {
-      const pin = linkPin(options.pinDir, pod.ifname, hook);
+      const pin = linkPin(pinDir, ifname, hook);
       if (fs.existsSync(pin)) continue;
-      const attachment = attach(object.program(program), pod.ifname, hook);
+      const attachment = attach(object.program(program), ifname, hook);
       mode = attachment.mode;
+      attached.add(ifname);
       if (attachment.mode === 'tcx') {
         attachment.pin(pin);
         // The pin holds the link; this process's fd is no longer needed.
@@ -114,7 +133,29 @@ function attachMissing(object: BpfObject, options: EnforceOptions): AttachMode |
       }
     }
   }
-  return mode;
+  return { mode, attached: [...attached] };
+}
+
+/**
+ * Detaches the pinned links of the interfaces `which` picks and removes their pins; returns those interfaces. A pin
+ * of a deleted interface outlives it and would stop a new interface of the same name from being attached.
+ */
+export function detachLinks(pinDir: string, which: (ifname: string) => boolean): string[] {
+  const dir = path.join(pinDir, LINKS_DIR);
+  const detached = new Set<string>();
+  for (const pin of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const ifname = pin.replace(/-(ingress|egress)$/, '');
+    if (!which(ifname)) continue;
+    const pinPath = path.join(dir, pin);
+    try {
+      detachPinnedLink(pinPath);
+    } catch {
+      // The interface is gone, and its link with it: only the pin is left.
+      fs.rmSync(pinPath, { force: true });
+    }
+    detached.add(ifname);
+  }
+  return [...detached];
 }
 
 /**
@@ -132,7 +173,7 @@ export function enforce(options: EnforceOptions): EnforceResult {
     applyDiff(maps, diffs);
     // Maps reused from an earlier run may hold flows that the state now loaded no longer allows.
     const evicted = evictRevokedFlows(maps(MAP.conntrack), compiled);
-    const attachMode = attachMissing(object, options);
+    const attachMode = attachPrograms(object, options.pinDir, options.pods.map((p) => p.ifname)).mode;
     return { attachMode, ...diffSize(diffs), evicted, problems };
   } finally {
     object.close();
@@ -156,13 +197,13 @@ export function reprogram(options: EnforceOptions): EnforceResult {
     const diffs = diffImages(previous, image);
     applyDiff(maps, diffs);
     const evicted = evictRevokedFlows(maps(MAP.conntrack), compiled);
-    const unattached = options.pods.some((p) => !fs.existsSync(linkPin(options.pinDir, p.ifname, 'ingress'))
-      || !fs.existsSync(linkPin(options.pinDir, p.ifname, 'egress')));
+    const linked = pinnedInterfaces(options.pinDir);
+    const unattached = options.pods.some((p) => !linked.has(p.ifname));
     let attachMode: AttachMode | undefined;
     if (unattached) {
       const object = BpfObject.load(options.objectPath, { mapPinDir: path.join(options.pinDir, MAPS_DIR) });
       try {
-        attachMode = attachMissing(object, options);
+        attachMode = attachPrograms(object, options.pinDir, options.pods.map((p) => p.ifname)).mode;
       } finally {
         object.close();
       }

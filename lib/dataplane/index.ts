@@ -15,3 +15,4 @@ export * from './kernel-maps';
 export * from './enforce';
 export * from './conntrack';
 export * from './programmer';
+export * from './node-dataplane';

@@ -5,13 +5,16 @@
  * are shared across pods with reference counts (one per pod naming it); a set no pod names any more is zeroed after the entries that named
  * it are gone, and its id is not reused within the same update (no entry ever points at a set being rewritten).
  */
-import { ClusterState } from '../model/types';
+import { ClusterState, NetworkPolicy } from '../model/types';
 import { namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
 import { policySelects } from '../verdict/evaluate';
 import { CompileCache, compileNode } from './compile';
-import { CompileProblem, LocalPod } from './compile-types';
+import { CompileProblem, CompiledPod, LocalPod } from './compile-types';
 import { MapDiff, diffImages } from './diff';
-import { CidrEncodingCache, DataplaneConfig, PROGRAMMED_MAPS, PortSetPeer, encodeConfig, encodePeer, encodePodEntries, encodePortSet, encodeU32 } from './encode';
+import {
+  CidrEncodingCache, DataplaneConfig, MapImage, PROGRAMMED_MAPS, PortSetPeer, encodeConfig, encodePeer, encodePodEntries, encodePortSet, encodeU32,
+  imageKey, imageKeyBytes,
+} from './encode';
 import { MAP } from './layout';
 import { PortSet, isEmptyPortSet } from './port-set';
 
@@ -41,6 +44,8 @@ export interface ProgrammerUpdate {
   readonly recompiled: readonly string[];
   /** Problems of the recompiled pods. */
   readonly problems: readonly CompileProblem[];
+  /** The recompiled pods' entries (what conntrack eviction decides flows by: only their flows can have lost an allowance). */
+  readonly compiled: readonly CompiledPod[];
 }
 
 export class NodeProgrammer {
@@ -52,20 +57,66 @@ export class NodeProgrammer {
   private nextObjectId = 1;
   private readonly compileCache = new CompileCache();
   private readonly encodingCache: CidrEncodingCache = new WeakMap();
+  /** What the kernel held when adopt() was called; the next update diffs against it instead of the records. */
+  private adopted?: MapImage;
+  private policiesByNamespace?: { of: readonly NetworkPolicy[]; index: Map<string, NetworkPolicy[]> };
 
   constructor(private readonly options: NodeProgrammerOptions = {}) {}
 
-  /** The writes that take the maps from the previous update's state to this one (the first update: from empty). */
+  /**
+   * Starts from what the kernel's maps hold (a restarted agent re-adopting its pins): port sets keep their ids, and
+   * a new set never takes an id an old entry still names, so no entry ever sees another set while the diff is applied.
+   * The next update's diffs turn exactly `kernel` into the new state. Call it before the first update.
+   */
+  adopt(kernel: MapImage): void {
+    this.adopted = kernel;
+    for (const [key, value] of kernel.get(MAP.ports) ?? []) {
+      const id = imageKeyBytes(key).readUInt32LE(0);
+      this.usedIds.add(id);
+      const set = value.toString('latin1');
+      if (!this.portSets.has(set)) this.portSets.set(set, { id, refs: 0 });
+    }
+  }
+
+  /** Everything the maps hold after the last update, as an image. */
+  image(): MapImage {
+    const maps = new Map<string, Map<string, Buffer>>(PROGRAMMED_MAPS.map((name) => [name, new Map()]));
+    maps.get(MAP.config)!.set(imageKey(encodeU32(0)), encodeConfig(this.options.config));
+    for (const [set, { id, refs }] of this.portSets) {
+      if (refs > 0) maps.get(MAP.ports)!.set(imageKey(encodeU32(id)), Buffer.from(set, 'latin1'));
+    }
+    for (const record of this.pods.values()) {
+      for (const [map, entries] of record.entries) {
+        const into = maps.get(map)!;
+        for (const [key, value] of entries) into.set(key, value);
+      }
+    }
+    return maps;
+  }
+
+  /** How many entries each programmed map holds (for metrics), counted from the records rather than read back. */
+  entryCounts(): Record<string, number> {
+    const counts: Record<string, number> = Object.fromEntries(PROGRAMMED_MAPS.map((name) => [name, 0]));
+    counts[MAP.config] = 1;
+    counts[MAP.ports] = [...this.portSets.values()].filter((s) => s.refs > 0).length;
+    for (const record of this.pods.values()) {
+      for (const [map, entries] of record.entries) counts[map] += entries.size;
+    }
+    return counts;
+  }
+
+  /** The writes that take the maps from the previous update's state (or the adopted one) to this one. */
   update(cluster: ClusterState, local: readonly LocalPod[]): ProgrammerUpdate {
     const labels = namespaceLabelsOf(cluster);
     const byId = new Map(cluster.pods.map((p) => [p.id, p]));
+    const policies = this.policiesIn(cluster.policies);
     const changed: LocalPod[] = [];
     const fingerprints = new Map<number, string>();
     for (const pod of local) {
       const identity = byId.get(pod.id);
       if (!identity) throw new Error(`local pod "${pod.id}" is not a pod identity of the cluster`);
       const endpoint = podEndpoint(identity, labels.get(identity.namespace)!);
-      const selecting = cluster.policies.filter((p) => policySelects(p, endpoint)).map((p) => this.objectId(p));
+      const selecting = (policies.get(identity.namespace) ?? []).filter((p) => policySelects(p, endpoint)).map((p) => this.objectId(p));
       const fingerprint = `${pod.id}|${this.objectId(cluster.pods)}|${this.objectId(cluster.namespaces)}|${selecting.join(',')}`;
       fingerprints.set(pod.ifindex, fingerprint);
       if (this.pods.get(pod.ifindex)?.fingerprint !== fingerprint) changed.push(pod);
@@ -122,7 +173,37 @@ export class NodeProgrammer {
     }
     const configDiff: MapDiff[] = this.configWritten ? [] : [{ map: MAP.config, updates: [[encodeU32(0), encodeConfig(this.options.config)]], deletes: [] }];
     this.configWritten = true;
-    return { diffs: mergeDiffs([...configDiff, portDiff, ...podDiffs.flat()]), recompiled: changed.map((p) => p.id), problems: compiled.problems };
+    const diffs = this.adopted ? this.finishAdoption() : mergeDiffs([...configDiff, portDiff, ...podDiffs.flat()]);
+    return { diffs, recompiled: changed.map((p) => p.id), problems: compiled.problems, compiled: compiled.pods };
+  }
+
+  /** The diff from the adopted kernel state to the records; adopted sets nothing names any more are let go. */
+  private finishAdoption(): MapDiff[] {
+    const diffs = diffImages(this.adopted!, this.image());
+    this.adopted = undefined;
+    for (const [set, { refs }] of [...this.portSets]) {
+      if (refs === 0) this.portSets.delete(set);
+    }
+    // The ids of sets let go, and of sets the kernel held twice (never adopted), are free once the diff zeroes them.
+    const live = new Set([...this.portSets.values()].map((s) => s.id));
+    for (const id of [...this.usedIds]) {
+      if (!live.has(id)) this.usedIds.delete(id);
+    }
+    return diffs;
+  }
+
+  /** The policies per namespace (a policy selects only pods of its own namespace), indexed once per policy list. */
+  private policiesIn(policies: readonly NetworkPolicy[]): Map<string, NetworkPolicy[]> {
+    if (this.policiesByNamespace?.of !== policies) {
+      const index = new Map<string, NetworkPolicy[]>();
+      for (const policy of policies) {
+        let list = index.get(policy.namespace);
+        if (!list) index.set(policy.namespace, (list = []));
+        list.push(policy);
+      }
+      this.policiesByNamespace = { of: policies, index };
+    }
+    return this.policiesByNamespace.index;
   }
 
   /** A reference to a port set: its id, allocated (lowest id no set holds) when it is new. */

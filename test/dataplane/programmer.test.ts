@@ -82,4 +82,45 @@ describe('NodeProgrammer', () => {
       }
     }), { seed: 8, numRuns: 50 });
   });
+
+  describe('adopting what the kernel holds (a restarted agent)', () => {
+    const localOf = (state: ClusterState) => state.pods.map((p, i) => ({ id: p.id, ifindex: 20 + i }));
+
+    test('adopting the maps of the same state writes nothing', () => {
+      fc.assert(fc.property(randomCluster, (state) => {
+        const local = localOf(state);
+        const programmer = new NodeProgrammer();
+        programmer.adopt(encodeNode(compileNode(state, local)));
+        expect(programmer.update(state, local).diffs).toEqual([]);
+      }), { seed: 11, numRuns: 80 });
+    });
+
+    test('from another state, the diffs reach the new state and never rewrite a port set an old entry names', () => {
+      fc.assert(fc.property(randomCluster, fc.array(randomPolicies, { minLength: 2, maxLength: 4 }), (state, [before, ...after]) => {
+        const local = localOf(state);
+        const kernel = encodeNode(compileNode({ ...state, policies: before }, local));
+        const programmer = new NodeProgrammer();
+        programmer.adopt(kernel);
+        let applied: MapImage = kernel;
+        for (const [step, policies] of after.entries()) {
+          const target: ClusterState = { ...state, policies };
+          const { diffs } = programmer.update(target, local);
+          if (step === 0) {
+            // An id the kernel holds is rewritten only with the same set: entries naming it keep their meaning.
+            const held = kernel.get(MAP.ports)!;
+            const rewritten = diffs.find((d) => d.map === MAP.ports)?.updates ?? [];
+            for (const [key, value] of rewritten) {
+              const old = held.get(imageKey(key));
+              if (old) expect(value.equals(old)).toBe(true);
+            }
+          }
+          applied = applyDiffToImage(applied, diffs);
+          expect(canonical(applied)).toEqual(canonical(encodeNode(compileNode(target, local))));
+          // The counts the agent reports are what the maps hold.
+          const counts = programmer.entryCounts();
+          for (const map of [MAP.inHosts, MAP.inCidrs, MAP.egHosts, MAP.egCidrs, MAP.pods, MAP.ports]) expect(counts[map]).toBe(applied.get(map)?.size ?? 0);
+        }
+      }), { seed: 12, numRuns: 120 });
+    });
+  });
 });
