@@ -27,6 +27,8 @@ export function postToAgent(socketPath: string, route: string, body: unknown, ti
       socketPath,
       path: route,
       method: 'POST',
+      // One request per plugin run: no pooled connection that could outlive the agent it was opened to.
+      agent: false,
       headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
     }, (response) => {
       let text = '';

@@ -14,6 +14,7 @@ export function agentHelp(): string {
   return `Usage: eks-netpol agent --manifests DIR [options]
        eks-netpol agent --node-name NODE [--kubeconfig FILE] [options]
        eks-netpol agent uninstall [--pin-dir DIR]
+       eks-netpol agent install-cni|uninstall-cni [options]   (see eks-netpol agent install-cni --help)
 
 The node agent: puts the cluster's NetworkPolicies into this node's kernel (eBPF on each pod's host veth) and keeps
 them there. Needs root (CAP_BPF, CAP_NET_ADMIN). Event lines (JSON) go to stdout, messages to stderr.
@@ -86,6 +87,7 @@ function sourceOf(values: ReturnType<typeof parse>['values'], io: CliIO): AgentS
 }
 
 export const agent: Command = async (argv, io) => {
+  if (argv[0] === 'install-cni' || argv[0] === 'uninstall-cni') return (require('./agent-cni') as typeof import('./agent-cni')).agentCni(argv, io);
   const { values, positionals } = parse(argv);
   if (values.help) {
     io.stdout.write(agentHelp());
@@ -98,7 +100,7 @@ export const agent: Command = async (argv, io) => {
     io.stderr.write(result.found ? `removed ${pinDir}: ${result.links.length} link(s) detached, every pin removed.\n` : `nothing to remove: ${pinDir} does not exist.\n`);
     return EXIT.OK;
   }
-  if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}" (the only subcommand is uninstall).`);
+  if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}" (the subcommands are uninstall, install-cni and uninstall-cni).`);
   const mode = values.mode ?? 'standard';
   if (mode !== 'standard' && mode !== 'strict') throw new UsageError(`--mode "${mode}" is not standard or strict.`);
   const listen = values.listen === undefined ? DEFAULT_LISTEN : parseListen(values.listen);
