@@ -10,6 +10,8 @@ export type AgentEventName =
   | 'probe attached'
   | 'policy programmed'
   | 'pod annotated'
+  | 'pod admitted'
+  | 'pod released'
   | 'error'
   | 'stopping';
 
