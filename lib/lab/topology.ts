@@ -54,37 +54,57 @@ export function buildTopology(runId: string, specs: readonly LabHostSpec[], regi
     'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0',
     'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
 
-  const nodeCommands = ['link set lo up'];
-  for (const host of hosts) {
-    nodeCommands.push(`link add ${host.hostInterface} address ${HOST_MAC} type veth peer name eth0 netns ${host.namespace}`);
-    nodeCommands.push(`link set ${host.hostInterface} up`);
-    for (const address of host.ips) {
-      const family = parseIp(address)?.family;
-      nodeCommands.push(`route add ${address}/${family === 6 ? 128 : 32} dev ${host.hostInterface}`);
-    }
-  }
-  ipBatch(nodeCommands, node);
-
-  for (const host of hosts) {
-    const commands = ['link set lo up', 'link set eth0 up'];
-    const families = new Set<number>();
-    for (const address of host.ips) {
-      const family = parseIp(address)?.family ?? 4;
-      families.add(family);
-      commands.push(family === 6 ? `addr add ${address}/128 dev eth0 nodad` : `addr add ${address}/32 dev eth0`);
-    }
-    if (families.has(4)) {
-      commands.push(`neigh add ${GATEWAY_V4} lladdr ${HOST_MAC} dev eth0 nud permanent`);
-      commands.push(`route add ${GATEWAY_V4} dev eth0 scope link`);
-      commands.push(`route add default via ${GATEWAY_V4} dev eth0`);
-    }
-    if (families.has(6)) {
-      commands.push(`neigh add ${GATEWAY_V6} lladdr ${HOST_MAC} dev eth0 nud permanent`);
-      commands.push(`route add default via ${GATEWAY_V6} dev eth0`);
-    }
-    ipBatch(commands, host.namespace);
-  }
+  ipBatch(['link set lo up', ...hosts.flatMap(nodeSideCommands)], node);
+  for (const host of hosts) ipBatch(hostSideCommands(host), host.namespace);
   return { node, hosts };
+}
+
+/**
+ * Adds one pod to a built topology, as a CNI does at a pod's start: its namespace, the veth pair, its addresses and
+ * the node's route to it. Recorded in the registry before it is created. Returns the topology with the pod.
+ */
+export function addPod(topology: Topology, spec: Omit<LabHostSpec, 'kind'>, registry: RunRegistry): { topology: Topology; host: LabHost } {
+  const k = topology.hosts.length;
+  const host: LabHost = { ...spec, kind: 'pod', namespace: `${topology.node.replace(/-node$/, '')}-${k}`, hostInterface: `p${k}` };
+  registry.add('namespaces', host.namespace);
+  ipBatch([`netns add ${host.namespace}`]);
+  ipBatch(nodeSideCommands(host), topology.node);
+  ipBatch(hostSideCommands(host), host.namespace);
+  return { topology: { node: topology.node, hosts: [...topology.hosts, host] }, host };
+}
+
+/** In the node namespace: the veth pair (its far end moved into the host's namespace) and the routes to the host. */
+function nodeSideCommands(host: LabHost): string[] {
+  const commands = [
+    `link add ${host.hostInterface} address ${HOST_MAC} type veth peer name eth0 netns ${host.namespace}`,
+    `link set ${host.hostInterface} up`,
+  ];
+  for (const address of host.ips) {
+    const family = parseIp(address)?.family;
+    commands.push(`route add ${address}/${family === 6 ? 128 : 32} dev ${host.hostInterface}`);
+  }
+  return commands;
+}
+
+/** In the host's namespace: eth0 up with its addresses, and the default routes through the static gateway. */
+function hostSideCommands(host: LabHost): string[] {
+  const commands = ['link set lo up', 'link set eth0 up'];
+  const families = new Set<number>();
+  for (const address of host.ips) {
+    const family = parseIp(address)?.family ?? 4;
+    families.add(family);
+    commands.push(family === 6 ? `addr add ${address}/128 dev eth0 nodad` : `addr add ${address}/32 dev eth0`);
+  }
+  if (families.has(4)) {
+    commands.push(`neigh add ${GATEWAY_V4} lladdr ${HOST_MAC} dev eth0 nud permanent`);
+    commands.push(`route add ${GATEWAY_V4} dev eth0 scope link`);
+    commands.push(`route add default via ${GATEWAY_V4} dev eth0`);
+  }
+  if (families.has(6)) {
+    commands.push(`neigh add ${GATEWAY_V6} lladdr ${HOST_MAC} dev eth0 nud permanent`);
+    commands.push(`route add default via ${GATEWAY_V6} dev eth0`);
+  }
+  return commands;
 }
 
 /** The interface index of a host-side veth, as the node namespace numbers it. */
