@@ -3,6 +3,7 @@
  * programs the kernel, the event log and the HTTP endpoints. Stopping it leaves enforcement in place.
  */
 import { builtObjectPath } from '../package-files';
+import { CniServer } from './cni-server';
 import { EventLog, EventSink } from './events';
 import { LocalPods, LocalSource } from './local-source';
 import { AgentMetrics } from './metrics';
@@ -41,6 +42,13 @@ export interface AgentOptions {
    * @default { host: '127.0.0.1', port: 9476 }
    */
   readonly listen?: { readonly host: string; readonly port: number };
+  /**
+   * The unix socket where the chained CNI plugin (eks-netpol-cni) announces each new pod at CNI ADD; the answer comes
+   * once the pod is programmed, so its first packet is enforced.
+   *
+   * @default - no socket (the pods are found by the routes to their IPs only)
+   */
+  readonly cniSocket?: string;
   /**
    * Where event lines go.
    *
@@ -85,6 +93,18 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const listen = options.listen ?? DEFAULT_LISTEN;
   const address = await server.listen(listen.host, listen.port);
   log.emit('listening', { address: `${address.host}:${address.port}` });
+  // Before the source starts: an ADD that arrives while the desired state is being read waits for it.
+  let cni: CniServer | undefined;
+  if (options.cniSocket !== undefined) {
+    cni = new CniServer({ socketPath: options.cniSocket, admitter: reconciler, log, metrics });
+    try {
+      await cni.listen();
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+    log.emit('listening', { cniSocket: options.cniSocket });
+  }
 
   let stopSource: () => void | Promise<void>;
   if (options.source.kind === 'manifests') {
@@ -106,6 +126,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     address,
     stop: async () => {
       log.emit('stopping', { programmedGeneration: reconciler.status().programmedGeneration, enforcement: 'left in place' });
+      // First, so that the plugin finds no socket (strict: the kubelet retries) rather than an agent going away.
+      await cni?.close();
       await stopSource();
       await reconciler.stop();
       await server.close();

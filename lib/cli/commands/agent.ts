@@ -6,7 +6,9 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { DEFAULT_LISTEN, DEFAULT_PIN_DIR, startAgent, AgentSource } from '../../agent/agent';
+import { CniSocketError } from '../../agent/cni-server';
 import { parseListen } from '../../agent/server';
+import { DEFAULT_AGENT_SOCKET } from '../../cni/protocol';
 import { uninstall } from '../../agent/uninstall';
 import { Command, CliIO, EXIT, UsageError } from '../io';
 
@@ -30,6 +32,8 @@ Options:
   --pin-dir DIR           bpffs directory for maps and links. Default: ${DEFAULT_PIN_DIR}.
   --object FILE           The compiled programs. Default: bpf/build/netpol.bpf.o of this package.
   --listen HOST:PORT      /healthz, /readyz, /metrics. Default: ${DEFAULT_LISTEN.host}:${DEFAULT_LISTEN.port}.
+  --cni-socket PATH|off   Where the CNI plugin eks-netpol-cni announces new pods (see install-cni). Default:
+                          ${DEFAULT_AGENT_SOCKET} in API mode, off in local mode.
   -h, --help              Print this help.
 
 Examples:
@@ -49,6 +53,7 @@ const OPTIONS = {
   'pin-dir': { type: 'string' },
   object: { type: 'string' },
   listen: { type: 'string' },
+  'cni-socket': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -106,13 +111,24 @@ export const agent: Command = async (argv, io) => {
   const listen = values.listen === undefined ? DEFAULT_LISTEN : parseListen(values.listen);
   if (!listen) throw new UsageError(`--listen "${values.listen}" is not HOST:PORT (e.g. 127.0.0.1:9476).`);
   const source = sourceOf(values, io);
+  // A node (API mode) has a kubelet running the plugin; local mode (the lab, tests) serves it only when asked.
+  const cniSocket = values['cni-socket'] ?? (source.kind === 'kubernetes' ? DEFAULT_AGENT_SOCKET : 'off');
+  if (cniSocket !== 'off' && !path.isAbsolute(cniSocket)) throw new UsageError(`--cni-socket "${cniSocket}" is not an absolute path (or off).`);
 
   const stop = signalled();
-  const running = await startAgent({
-    source, mode, pinDir, listen,
-    objectPath: values.object && path.resolve(io.cwd, values.object),
-    events: io.stdout,
-  });
+  let running;
+  try {
+    running = await startAgent({
+      source, mode, pinDir, listen,
+      cniSocket: cniSocket === 'off' ? undefined : cniSocket,
+      objectPath: values.object && path.resolve(io.cwd, values.object),
+      events: io.stdout,
+    });
+  } catch (error) {
+    if (!(error instanceof CniSocketError)) throw error;
+    io.stderr.write(`eks-netpol agent: cannot serve the CNI plugin: ${error.message}\n`);
+    return EXIT.FAILED;
+  }
   await stop;
   await running.stop();
   return EXIT.OK;
