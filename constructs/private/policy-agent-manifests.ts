@@ -10,7 +10,9 @@ import { isIP } from 'net';
  * - no `privileged`; every capability dropped, then exactly {@link POLICY_AGENT_CAPABILITIES} added back;
  * - uid 0 inside the container, because Kubernetes puts added capabilities into the effective set of root only (the
  *   pod API has no ambient capabilities, so a non-root process would hold none of them);
- * - read-only root filesystem, no privilege escalation, RBAC read-only except the one pod annotation it writes.
+ * - read-only root filesystem, no privilege escalation, RBAC read-only except the one pod annotation it writes;
+ * - an init container with no capability at all installs the CNI plugin eks-netpol-cni into the host's CNI
+ *   directories (root-owned, hence uid 0), the only host paths written besides bpffs and the agent's socket directory.
  */
 
 /** Everything the objects depend on, already validated ({@link checkPolicyAgentOptions}). */
@@ -102,6 +104,18 @@ export const POLICY_AGENT_DEFAULTS = {
   memoryLimit: '256Mi',
 } as const;
 
+/**
+ * Where the chained CNI plugin eks-netpol-cni lives on a node, and the socket it reaches the agent by. These are the
+ * kubelet's and the VPC CNI's own directories on every EKS AMI; the socket directory is shared by the host (where the
+ * runtime runs the plugin) and the agent's container at the same path, so both name the socket alike.
+ */
+export const POLICY_AGENT_CNI = {
+  binDir: '/opt/cni/bin',
+  confDir: '/etc/cni/net.d',
+  socketDir: '/run/eks-netpol',
+  socket: '/run/eks-netpol/cni.sock',
+} as const;
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Every problem with the options; empty when they are valid. Values that are unresolved tokens are the caller's to skip. */
@@ -160,6 +174,17 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
     'app.kubernetes.io/part-of': 'eks-netpol',
   });
   const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'node-agent' };
+  // Root without any capability: enough to write the root-owned CNI directories of the host, nothing more.
+  const unprivileged = (capabilities: readonly string[]) => ({
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    // uid 0 but no other power: Kubernetes grants added capabilities to root only (see file comment).
+    runAsUser: 0,
+    runAsNonRoot: false,
+    capabilities: capabilities.length > 0 ? { drop: ['ALL'], add: [...capabilities] } : { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
     // hostNetwork: the pod IP is the node IP, where the agent listens (listenAddress), and where the kubelet probes.
     httpGet: { path, port },
@@ -209,11 +234,30 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
             tolerations: [{ operator: 'Exists' }],
             // Graceful shutdown leaves enforcement in place; the agent only stops its watches and server.
             terminationGracePeriodSeconds: 30,
+            // Before the agent starts, eks-netpol-cni joins the VPC CNI's chain: from then on a pod's CNI ADD
+            // returns only once the agent has programmed it (strict: not at all while the agent is down), so no pod
+            // sends a packet its policies have not judged. Standard mode installs it too: a pod that policies select
+            // at its start is then enforced from its first packet, and an absent agent costs nothing there (ADD warns
+            // and goes on). Until aws-node has written its conflist, the install fails and the kubelet retries it.
+            initContainers: [
+              {
+                name: 'install-cni',
+                image: options.image,
+                args: ['install-cni', '--bin-dir', `/host${POLICY_AGENT_CNI.binDir}`, '--conf-dir', `/host${POLICY_AGENT_CNI.confDir}`,
+                  '--mode', mode, '--cni-socket', POLICY_AGENT_CNI.socket],
+                resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+                securityContext: unprivileged([]),
+                volumeMounts: [
+                  { name: 'cni-bin', mountPath: `/host${POLICY_AGENT_CNI.binDir}` },
+                  { name: 'cni-conf', mountPath: `/host${POLICY_AGENT_CNI.confDir}` },
+                ],
+              },
+            ],
             containers: [
               {
                 name: 'agent',
                 image: options.image,
-                args: ['--node-name', '$(NODE_NAME)', '--mode', mode, '--pin-dir', pinDir, '--listen', listen],
+                args: ['--node-name', '$(NODE_NAME)', '--mode', mode, '--pin-dir', pinDir, '--cni-socket', POLICY_AGENT_CNI.socket, '--listen', listen],
                 env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
                 ports: [{ name: 'http-metrics', containerPort: port, protocol: 'TCP' }],
                 readinessProbe: probe('/readyz', 5, 3),
@@ -225,21 +269,17 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
                   },
                   limits: { memory: resources.memoryLimit ?? POLICY_AGENT_DEFAULTS.memoryLimit },
                 },
-                securityContext: {
-                  privileged: false,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  // uid 0 but no other power: Kubernetes grants added capabilities to root only (see file comment).
-                  runAsUser: 0,
-                  runAsNonRoot: false,
-                  capabilities: { drop: ['ALL'], add: [...POLICY_AGENT_CAPABILITIES] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: unprivileged(POLICY_AGENT_CAPABILITIES),
                 volumeMounts: [
                   // HostToContainer, not Bidirectional: the API allows Bidirectional only for privileged containers,
                   // and the agent never mounts: its pins live in the host's own bpffs, visible to the host as created.
                   { name: 'bpffs', mountPath: '/sys/fs/bpf', mountPropagation: 'HostToContainer' },
                   { name: 'sys', mountPath: '/host/sys', readOnly: true },
+                  // The CNI socket, where the host's runtime runs the plugin.
+                  { name: 'cni-socket', mountPath: POLICY_AGENT_CNI.socketDir },
+                  // So that `kubectl exec ... agent uninstall-cni` can take the plugin off the node.
+                  { name: 'cni-bin', mountPath: `/host${POLICY_AGENT_CNI.binDir}` },
+                  { name: 'cni-conf', mountPath: `/host${POLICY_AGENT_CNI.confDir}` },
                 ],
               },
             ],
@@ -247,6 +287,10 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
               // Directory, not DirectoryOrCreate: an empty directory in place of bpffs would lose every pin on restart.
               { name: 'bpffs', hostPath: { path: '/sys/fs/bpf', type: 'Directory' } },
               { name: 'sys', hostPath: { path: '/sys', type: 'Directory' } },
+              { name: 'cni-socket', hostPath: { path: POLICY_AGENT_CNI.socketDir, type: 'DirectoryOrCreate' } },
+              // Directory: the VPC CNI creates both; were they missing, there would be no chain to join.
+              { name: 'cni-bin', hostPath: { path: POLICY_AGENT_CNI.binDir, type: 'Directory' } },
+              { name: 'cni-conf', hostPath: { path: POLICY_AGENT_CNI.confDir, type: 'Directory' } },
             ],
           },
         },

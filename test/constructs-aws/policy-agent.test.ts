@@ -23,7 +23,7 @@ interface Container {
 
 interface DaemonSet {
   kind: 'DaemonSet';
-  spec: { template: { spec: { containers: Container[] } & Record<string, unknown> } };
+  spec: { template: { spec: { containers: Container[]; initContainers: Container[] } & Record<string, unknown> } };
 }
 
 function daemonSetOf(objects: Record<string, unknown>[]): DaemonSet {
@@ -98,7 +98,11 @@ describe('NetworkPolicyCluster with EnforcementAgent.eksNetpol()', () => {
 
   test('the agent runs in the chosen mode and serves its probes on the chosen port', () => {
     const container = daemonSetOf(cluster.policyAgent!.objects).spec.template.spec.containers[0];
-    expect(container.args).toEqual(['--node-name', '$(NODE_NAME)', '--mode', 'strict', '--pin-dir', '/sys/fs/bpf/eks-netpol', '--listen', '0.0.0.0:9600']);
+    expect(container.args).toEqual(['--node-name', '$(NODE_NAME)', '--mode', 'strict', '--pin-dir', '/sys/fs/bpf/eks-netpol', '--cni-socket', '/run/eks-netpol/cni.sock', '--listen', '0.0.0.0:9600']);
+    // The CNI plugin the init container chains fails closed in the same mode.
+    const install = daemonSetOf(cluster.policyAgent!.objects).spec.template.spec.initContainers[0].args;
+    expect(install[0]).toBe('install-cni');
+    expect(install.slice(install.indexOf('--mode'), install.indexOf('--mode') + 2)).toEqual(['--mode', 'strict']);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 9600 });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 9600 });
   });

@@ -61,12 +61,35 @@ describe('PolicyAgentChart', () => {
     expect(pod.volumes).toEqual([
       { name: 'bpffs', hostPath: { path: '/sys/fs/bpf', type: 'Directory' } },
       { name: 'sys', hostPath: { path: '/sys', type: 'Directory' } },
+      { name: 'cni-socket', hostPath: { path: '/run/eks-netpol', type: 'DirectoryOrCreate' } },
+      { name: 'cni-bin', hostPath: { path: '/opt/cni/bin', type: 'Directory' } },
+      { name: 'cni-conf', hostPath: { path: '/etc/cni/net.d', type: 'Directory' } },
     ]);
     const mounts = pod.containers[0].volumeMounts;
     expect(mounts).toContainEqual({ name: 'bpffs', mountPath: '/sys/fs/bpf', mountPropagation: 'HostToContainer' });
     expect(mounts).toContainEqual({ name: 'sys', mountPath: '/host/sys', readOnly: true });
     // The API server refuses Bidirectional propagation for containers that are not privileged.
     expect(JSON.stringify(mounts)).not.toContain('Bidirectional');
+  });
+
+  test.each(['standard', 'strict'] as const)('in %s mode an init container without capabilities chains eks-netpol-cni, and the agent serves its socket', (mode) => {
+    const pod = byKind(synth({ mode }), 'DaemonSet').spec.template.spec;
+    expect(pod.initContainers).toHaveLength(1);
+    const install = pod.initContainers[0];
+    expect(install.image).toBe(IMAGE);
+    // The image's entrypoint is `node dist/lib/cli/main.js agent`: these are the arguments of `agent install-cni`.
+    expect(install.args).toEqual(['install-cni', '--bin-dir', '/host/opt/cni/bin', '--conf-dir', '/host/etc/cni/net.d', '--mode', mode, '--cni-socket', '/run/eks-netpol/cni.sock']);
+    expect(install.volumeMounts).toEqual([
+      { name: 'cni-bin', mountPath: '/host/opt/cni/bin' },
+      { name: 'cni-conf', mountPath: '/host/etc/cni/net.d' },
+    ]);
+    expect(install.securityContext).toEqual(expect.objectContaining({ privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsUser: 0, capabilities: { drop: ['ALL'] } }));
+    const agent = pod.containers[0];
+    const socketArg = agent.args.indexOf('--cni-socket');
+    expect(agent.args.slice(socketArg, socketArg + 2)).toEqual(['--cni-socket', '/run/eks-netpol/cni.sock']);
+    // The socket's directory is the same path in the container as on the host, where the runtime runs the plugin.
+    expect(agent.volumeMounts).toContainEqual({ name: 'cni-socket', mountPath: '/run/eks-netpol' });
+    expect(pod.volumes).toContainEqual({ name: 'cni-socket', hostPath: { path: '/run/eks-netpol', type: 'DirectoryOrCreate' } });
   });
 
   test('RBAC reads pods, namespaces and networkpolicies and writes nothing but a patch of pods', () => {
