@@ -3,6 +3,8 @@
  * programs the kernel, the event log and the HTTP endpoints. Stopping it leaves enforcement in place.
  */
 import { builtObjectPath } from '../package-files';
+import { ChainOptions } from '../cni/install';
+import { CniChainKeeper } from './cni-chain';
 import { CniServer } from './cni-server';
 import { EventLog, EventSink } from './events';
 import { LocalPods, LocalSource } from './local-source';
@@ -49,6 +51,13 @@ export interface AgentOptions {
    * @default - no socket (the pods are found by the routes to their IPs only)
    */
   readonly cniSocket?: string;
+  /**
+   * Keeps eks-netpol-cni in the chain of this CNI configuration directory while the agent runs (aws-node rewrites its
+   * conflist at each start, without the plugin). The entry names `cniSocket` and `mode`.
+   *
+   * @default - the chain is left alone (install-cni put the plugin there)
+   */
+  readonly cniConfDir?: string;
   /**
    * Where event lines go.
    *
@@ -105,6 +114,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     }
     log.emit('listening', { cniSocket: options.cniSocket });
   }
+  let chain: CniChainKeeper | undefined;
+  if (options.cniConfDir !== undefined) {
+    const chainOptions: ChainOptions = { confDir: options.cniConfDir, mode: options.mode, agentSocket: options.cniSocket };
+    chain = new CniChainKeeper({ chain: chainOptions, log, metrics });
+    chain.start();
+  }
 
   let stopSource: () => void | Promise<void>;
   if (options.source.kind === 'manifests') {
@@ -127,6 +142,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     stop: async () => {
       log.emit('stopping', { programmedGeneration: reconciler.status().programmedGeneration, enforcement: 'left in place' });
       // First, so that the plugin finds no socket (strict: the kubelet retries) rather than an agent going away.
+      // The plugin stays in the chain: strict mode must fail the pods' ADDs while no agent runs.
+      chain?.stop();
       await cni?.close();
       await stopSource();
       await reconciler.stop();

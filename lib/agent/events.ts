@@ -12,6 +12,7 @@ export type AgentEventName =
   | 'pod annotated'
   | 'pod admitted'
   | 'pod released'
+  | 'cni chained'
   | 'error'
   | 'stopping';
 

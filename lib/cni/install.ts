@@ -10,16 +10,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConflistError, addToChain, chainHas, removeFromChain } from './conflist';
+import { ChainEdit, ConflistError, addToChain, chainHas, removeFromChain } from './conflist';
 import { DEFAULT_AGENT_SOCKET, DEFAULT_TIMEOUT_MS, PLUGIN_TYPE } from './protocol';
 
 /** The compiled files the plugin runs (main.js and what it requires). */
 export const PLUGIN_FILES: readonly string[] = ['main.js', 'plugin.js', 'config.js', 'agent-client.js', 'protocol.js'];
 
 /** Options of installCni. */
-export interface InstallCniOptions {
-  /** The CNI bin directory (created when missing). */
-  readonly binDir: string;
+/** The plugin's entry in the chain, and where the chain is. */
+export interface ChainOptions {
   /** The CNI configuration directory, holding the VPC CNI's conflist. */
   readonly confDir: string;
   /**
@@ -40,6 +39,12 @@ export interface InstallCniOptions {
    * @default 10000
    */
   readonly timeoutMs?: number;
+}
+
+/** Options of installCni. */
+export interface InstallCniOptions extends ChainOptions {
+  /** The CNI bin directory (created when missing). */
+  readonly binDir: string;
   /**
    * An absolute path of a node binary on the host for the launcher to run.
    *
@@ -83,8 +88,8 @@ export class CniInstallError extends Error {
 const CONFIG_EXTENSIONS = ['.conf', '.conflist', '.json'];
 
 export function installCni(options: InstallCniOptions): InstallCniResult {
-  // Found before anything is written: without a configuration to chain into, installing files would be pointless.
-  const conflist = firstConfiguration(options.confDir);
+  // Checked before anything is written: without a configuration to chain into, installing files would be pointless.
+  planChain(options);
   const pluginDir = options.pluginDir ?? __dirname;
   const missing = PLUGIN_FILES.filter((file) => !fs.existsSync(path.join(pluginDir, file)));
   if (missing.length > 0) {
@@ -93,29 +98,41 @@ export function installCni(options: InstallCniOptions): InstallCniResult {
   if (options.nodeBinary !== undefined && (!path.isAbsolute(options.nodeBinary) || options.nodeBinary.includes("'"))) {
     throw new CniInstallError(`the node binary "${options.nodeBinary}" must be an absolute path without quotes, as the host sees it`);
   }
-  const entry = {
-    type: PLUGIN_TYPE,
-    mode: options.mode ?? 'standard',
-    agentSocket: options.agentSocket ?? DEFAULT_AGENT_SOCKET,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  };
-  const original = fs.readFileSync(conflist, 'utf8');
-  let edit;
-  try {
-    edit = addToChain(original, entry);
-  } catch (error) {
-    if (error instanceof ConflistError) throw new CniInstallError(`${conflist} is the network configuration the runtime uses, but ${error.message}: the VPC CNI writes a .conflist; fix or remove this file`);
-    throw error;
-  }
-
   const filesDir = path.join(options.binDir, `${PLUGIN_TYPE}.d`);
   fs.mkdirSync(filesDir, { recursive: true });
   for (const file of PLUGIN_FILES) writeAtomically(path.join(filesDir, file), fs.readFileSync(path.join(pluginDir, file)), 0o644);
   const nodeCopied = options.nodeBinary === undefined && copyNode(path.join(filesDir, 'node'));
   const launcher = path.join(options.binDir, PLUGIN_TYPE);
   writeAtomically(launcher, launcherScript(options.nodeBinary), 0o755);
+  const chained = ensureChained(options);
+  return { launcher, conflist: chained.conflist, chainChanged: chained.changed, nodeCopied };
+}
+
+/**
+ * Puts the plugin's entry into the chain of the configuration the runtime uses, read afresh (its owner may have
+ * rewritten it: aws-node writes its conflist anew at each start, without our entry). Unchanged when it is there.
+ */
+export function ensureChained(options: ChainOptions): { conflist: string; changed: boolean } {
+  const { conflist, edit } = planChain(options);
   if (edit.changed) writeAtomically(conflist, edit.text, fs.statSync(conflist).mode & 0o777);
-  return { launcher, conflist, chainChanged: edit.changed, nodeCopied };
+  return { conflist, changed: edit.changed };
+}
+
+/** The configuration the runtime uses and its text with the plugin chained, nothing written. */
+function planChain(options: ChainOptions): { conflist: string; edit: ChainEdit } {
+  const conflist = firstConfiguration(options.confDir);
+  const entry = {
+    type: PLUGIN_TYPE,
+    mode: options.mode ?? 'standard',
+    agentSocket: options.agentSocket ?? DEFAULT_AGENT_SOCKET,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+  try {
+    return { conflist, edit: addToChain(fs.readFileSync(conflist, 'utf8'), entry) };
+  } catch (error) {
+    if (error instanceof ConflistError) throw new CniInstallError(`${conflist} is the network configuration the runtime uses, but ${error.message}: the VPC CNI writes a .conflist; fix or remove this file`);
+    throw error;
+  }
 }
 
 /** Takes the plugin out of every configuration of confDir, then removes its files from binDir. */

@@ -158,7 +158,7 @@ describeKernel('strict mode: a pod added through eks-netpol-cni is enforced befo
     fs.writeFileSync(path.join(manifestsDir, 'broken.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: bad\n  namespace: shop\nspec:\n  podSelector: 7\n');
     // late is in the cluster but not (yet) on this node: only its ADD tells the agent where it runs.
     agent = new AgentProcess(lab.topology.node, ['--manifests', manifestsDir, '--node-pods', 'shop/web,shop/client,shop/other', '--mode', 'strict',
-      '--pin-dir', lab.pinDir, '--listen', '127.0.0.1:0', '--cni-socket', socketPath]);
+      '--pin-dir', lab.pinDir, '--listen', '127.0.0.1:0', '--cni-socket', socketPath, '--cni-conf-dir', confDir]);
     lab.registry.add('pids', agent.pid);
     await agent.waitFor((e) => e.event === 'listening' && e.cniSocket === socketPath);
     await agent.waitFor((e) => e.event === 'error' && e.stage === 'source');
@@ -195,6 +195,14 @@ describeKernel('strict mode: a pod added through eks-netpol-cni is enforced befo
     const chain = JSON.parse(fs.readFileSync(path.join(confDir, '10-aws.conflist'), 'utf8')).plugins.map((p: { type: string }) => p.type);
     expect(chain).toEqual(['aws-cni', 'portmap', 'eks-netpol-cni']);
     expect(fs.statSync(socketPath).mode & 0o777).toBe(0o600);
+  });
+
+  test('aws-node writing its conflist anew drops the plugin; the agent puts it back', async () => {
+    const from = agent.events.length;
+    fs.writeFileSync(path.join(confDir, '10-aws.conflist'), AWS_CONFLIST);
+    await agent.waitFor((e) => e.event === 'cni chained', from);
+    expect(JSON.parse(fs.readFileSync(path.join(confDir, '10-aws.conflist'), 'utf8')).plugins.at(-1))
+      .toEqual({ type: 'eks-netpol-cni', mode: 'strict', agentSocket: socketPath, timeoutMs: 10000 });
   });
 
   test('control: a veth nobody announced is not enforced, so its packets flow (the window ADD closes)', async () => {

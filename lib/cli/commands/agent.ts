@@ -34,6 +34,7 @@ Options:
   --listen HOST:PORT      /healthz, /readyz, /metrics. Default: ${DEFAULT_LISTEN.host}:${DEFAULT_LISTEN.port}.
   --cni-socket PATH|off   Where the CNI plugin eks-netpol-cni announces new pods (see install-cni). Default:
                           ${DEFAULT_AGENT_SOCKET} in API mode, off in local mode.
+  --cni-conf-dir DIR      Keep eks-netpol-cni in the chain of DIR's conflist (aws-node rewrites it at each start).
   -h, --help              Print this help.
 
 Examples:
@@ -54,6 +55,7 @@ const OPTIONS = {
   object: { type: 'string' },
   listen: { type: 'string' },
   'cni-socket': { type: 'string' },
+  'cni-conf-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -114,6 +116,7 @@ export const agent: Command = async (argv, io) => {
   // A node (API mode) has a kubelet running the plugin; local mode (the lab, tests) serves it only when asked.
   const cniSocket = values['cni-socket'] ?? (source.kind === 'kubernetes' ? DEFAULT_AGENT_SOCKET : 'off');
   if (cniSocket !== 'off' && !path.isAbsolute(cniSocket)) throw new UsageError(`--cni-socket "${cniSocket}" is not an absolute path (or off).`);
+  if (values['cni-conf-dir'] !== undefined && cniSocket === 'off') throw new UsageError('--cni-conf-dir chains the plugin to the agent\'s socket: give --cni-socket PATH too.');
 
   const stop = signalled();
   let running;
@@ -121,6 +124,7 @@ export const agent: Command = async (argv, io) => {
     running = await startAgent({
       source, mode, pinDir, listen,
       cniSocket: cniSocket === 'off' ? undefined : cniSocket,
+      cniConfDir: values['cni-conf-dir'] && path.resolve(io.cwd, values['cni-conf-dir']),
       objectPath: values.object && path.resolve(io.cwd, values.object),
       events: io.stdout,
     });
