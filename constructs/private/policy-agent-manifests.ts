@@ -257,7 +257,9 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
               {
                 name: 'agent',
                 image: options.image,
-                args: ['--node-name', '$(NODE_NAME)', '--mode', mode, '--pin-dir', pinDir, '--cni-socket', POLICY_AGENT_CNI.socket, '--listen', listen],
+                // --cni-conf-dir: aws-node writes its conflist anew at each start; the agent puts the plugin back.
+                args: ['--node-name', '$(NODE_NAME)', '--mode', mode, '--pin-dir', pinDir, '--cni-socket', POLICY_AGENT_CNI.socket,
+                  '--cni-conf-dir', `/host${POLICY_AGENT_CNI.confDir}`, '--listen', listen],
                 env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
                 ports: [{ name: 'http-metrics', containerPort: port, protocol: 'TCP' }],
                 readinessProbe: probe('/readyz', 5, 3),
@@ -277,7 +279,8 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
                   { name: 'sys', mountPath: '/host/sys', readOnly: true },
                   // The CNI socket, where the host's runtime runs the plugin.
                   { name: 'cni-socket', mountPath: POLICY_AGENT_CNI.socketDir },
-                  // So that `kubectl exec ... agent uninstall-cni` can take the plugin off the node.
+                  // The conflist, to keep the plugin in its chain; both, so that `kubectl exec ... agent uninstall-cni`
+                  // can take the plugin off the node.
                   { name: 'cni-bin', mountPath: `/host${POLICY_AGENT_CNI.binDir}` },
                   { name: 'cni-conf', mountPath: `/host${POLICY_AGENT_CNI.confDir}` },
                 ],

@@ -98,7 +98,8 @@ describe('NetworkPolicyCluster with EnforcementAgent.eksNetpol()', () => {
 
   test('the agent runs in the chosen mode and serves its probes on the chosen port', () => {
     const container = daemonSetOf(cluster.policyAgent!.objects).spec.template.spec.containers[0];
-    expect(container.args).toEqual(['--node-name', '$(NODE_NAME)', '--mode', 'strict', '--pin-dir', '/sys/fs/bpf/eks-netpol', '--cni-socket', '/run/eks-netpol/cni.sock', '--listen', '0.0.0.0:9600']);
+    expect(container.args).toEqual(['--node-name', '$(NODE_NAME)', '--mode', 'strict', '--pin-dir', '/sys/fs/bpf/eks-netpol', '--cni-socket', '/run/eks-netpol/cni.sock',
+      '--cni-conf-dir', '/host/etc/cni/net.d', '--listen', '0.0.0.0:9600']);
     // The CNI plugin the init container chains fails closed in the same mode.
     const install = daemonSetOf(cluster.policyAgent!.objects).spec.template.spec.initContainers[0].args;
     expect(install[0]).toBe('install-cni');

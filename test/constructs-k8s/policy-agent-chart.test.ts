@@ -86,7 +86,9 @@ describe('PolicyAgentChart', () => {
     expect(install.securityContext).toEqual(expect.objectContaining({ privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsUser: 0, capabilities: { drop: ['ALL'] } }));
     const agent = pod.containers[0];
     const socketArg = agent.args.indexOf('--cni-socket');
-    expect(agent.args.slice(socketArg, socketArg + 2)).toEqual(['--cni-socket', '/run/eks-netpol/cni.sock']);
+    expect(agent.args.slice(socketArg, socketArg + 4)).toEqual(['--cni-socket', '/run/eks-netpol/cni.sock', '--cni-conf-dir', '/host/etc/cni/net.d']);
+    // The agent keeps the plugin in the chain (aws-node rewrites its conflist), so it sees the conflist as install-cni does.
+    expect(agent.volumeMounts).toContainEqual({ name: 'cni-conf', mountPath: '/host/etc/cni/net.d' });
     // The socket's directory is the same path in the container as on the host, where the runtime runs the plugin.
     expect(agent.volumeMounts).toContainEqual({ name: 'cni-socket', mountPath: '/run/eks-netpol' });
     expect(pod.volumes).toContainEqual({ name: 'cni-socket', hostPath: { path: '/run/eks-netpol', type: 'DirectoryOrCreate' } });
