@@ -5,7 +5,12 @@
  * state -> every entry written and every program attached), the latency of 100 policy changes (p50/p99), and the
  * process RSS along the way. Targets (issue 6): initial <= 2 s, change p99 <= 50 ms, RSS <= 150 MB.
  *
- * Usage: npm run bench:agent [-- --pods N --policies N --local N --changes N]
+ * Then the churn run (--churn-minutes, 10 by default): for that long, the desired state keeps changing as a busy
+ * cluster's does: policies created and deleted, remote pods replaced (a new pod list: every local pod recompiles),
+ * local pods leaving the node and coming back (links detached and attached again). RSS is sampled every 30 s and
+ * printed; flat means the second half's peak is within 10% of the first half's.
+ *
+ * Usage: npm run bench:agent [-- --pods N --policies N --local N --changes N --churn-minutes M]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -20,7 +25,7 @@ import { reviveJob, serializeJob } from '../../lib/lab/enforcement';
 import { RunRegistry } from '../../lib/lab/registry';
 import { buildTopology } from '../../lib/lab/topology';
 import { parseManifests } from '../../lib/manifests';
-import { ClusterState, NetworkPolicy } from '../../lib/model/types';
+import { ClusterState, NetworkPolicy, PodIdentity } from '../../lib/model/types';
 import { generateCluster } from '../reach/generate';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -31,6 +36,16 @@ interface InsideJob {
   readonly local: readonly string[];
   readonly pinDir: string;
   readonly changes: number;
+  readonly churnMinutes: number;
+}
+
+/** What the churn run did and the RSS it sampled. */
+interface ChurnResult {
+  readonly samples: Array<{ atSeconds: number; rssMb: number }>;
+  readonly steps: number;
+  readonly policyChanges: number;
+  readonly podReplacements: number;
+  readonly localMoves: number;
 }
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
@@ -73,21 +88,79 @@ async function inside(jobFile: string): Promise<void> {
     process.stderr.write(`  change ${i + 1}/${job.changes}: ${latencies.at(-1)!.toFixed(1)} ms\n`);
     if (i % 10 === 9) rss.push(rssMb());
   }
+  const churn = job.churnMinutes > 0 ? await churnRun(reconciler, job) : undefined;
   await reconciler.stop();
   const status = reconciler.status();
-  process.stdout.write(`${JSON.stringify({ initialMs, latencies, rss, ready: status.ready, reason: status.reason })}\n`);
+  process.stdout.write(`${JSON.stringify({ initialMs, latencies, rss, churn, ready: status.ready, reason: status.reason })}\n`);
+}
+
+/** A copy of a remote pod with one label changed: what a rollout looks like to the agent. */
+function replacedPod(pod: PodIdentity, step: number): PodIdentity {
+  return { ...pod, labels: { ...pod.labels, 'pod-template-hash': `churn${step % 7}` } };
+}
+
+/** Keeps the desired state changing for job.churnMinutes, sampling RSS every 30 s. */
+async function churnRun(reconciler: Reconciler, job: InsideJob): Promise<ChurnResult> {
+  const started = Date.now();
+  const deadline = started + job.churnMinutes * 60_000;
+  const samples = [{ atSeconds: 0, rssMb: rssMb() }];
+  let nextSample = started + 30_000;
+  let pods = job.cluster.pods;
+  let extra: NetworkPolicy[] = [];
+  let away: string | undefined;
+  const counts = { steps: 0, policyChanges: 0, podReplacements: 0, localMoves: 0 };
+  const localSet = new Set(job.local);
+  const remote = pods.map((p, i) => (localSet.has(p.id) ? -1 : i)).filter((i) => i >= 0);
+  while (Date.now() < deadline) {
+    const step = counts.steps++;
+    // A policy created, and the oldest of the last 20 deleted.
+    extra = [...extra, changePolicy(job.cluster, job.local[step % job.local.length], 20_000 + (step % 1000))].slice(-20);
+    counts.policyChanges++;
+    if (step % 5 === 4) {
+      const index = remote[(step * 7919) % remote.length];
+      pods = pods.map((p, i) => (i === index ? replacedPod(p, step) : p));
+      counts.podReplacements++;
+    }
+    if (step % 7 === 6) {
+      away = away ? undefined : job.local[(step * 31) % job.local.length];
+      counts.localMoves++;
+    }
+    const local = away ? job.local.filter((id) => id !== away) : job.local;
+    await reconciler.programmed(reconciler.update({ cluster: { ...job.cluster, pods, policies: [...job.cluster.policies, ...extra] }, local }));
+    if (Date.now() >= nextSample) {
+      samples.push({ atSeconds: Math.round((Date.now() - started) / 1000), rssMb: rssMb() });
+      process.stderr.write(`  churn ${samples.at(-1)!.atSeconds} s: ${counts.steps} steps, RSS ${samples.at(-1)!.rssMb} MB\n`);
+      nextSample += 30_000;
+    }
+    // A busy cluster, not a tight loop: about ten changes a second at most.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  samples.push({ atSeconds: Math.round((Date.now() - started) / 1000), rssMb: rssMb() });
+  return { samples, ...counts };
+}
+
+function printChurn(churn: ChurnResult): void {
+  const minutes = churn.samples.at(-1)!.atSeconds / 60;
+  console.log(`  churn run                ${minutes.toFixed(1)} min: ${churn.steps} updates (${churn.policyChanges} policy changes, ${churn.podReplacements} remote pods replaced, ${churn.localMoves} local pods moved)`);
+  console.log(`  churn RSS samples (MB)   ${churn.samples.map((s) => `${s.atSeconds}s:${s.rssMb}`).join(' ')}`);
+  const half = Math.floor(churn.samples.length / 2);
+  const firstPeak = Math.max(...churn.samples.slice(0, half).map((s) => s.rssMb));
+  const secondPeak = Math.max(...churn.samples.slice(half).map((s) => s.rssMb));
+  const peak = Math.max(firstPeak, secondPeak);
+  const flat = secondPeak <= firstPeak * 1.1;
+  console.log(`  churn RSS peak           ${String(peak).padStart(7)} MB   (target <= 150 MB)  ${peak <= 150 ? 'met' : 'NOT met'}; second half peak ${secondPeak} vs first ${firstPeak}: ${flat ? 'flat' : 'GROWING'}`);
 }
 
 async function outside(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { pods: { type: 'string', default: '10000' }, policies: { type: 'string', default: '2000' }, local: { type: 'string', default: '100' }, changes: { type: 'string', default: '100' } },
+    options: { pods: { type: 'string', default: '10000' }, policies: { type: 'string', default: '2000' }, local: { type: 'string', default: '100' }, changes: { type: 'string', default: '100' }, 'churn-minutes': { type: 'string', default: '10' } },
   });
   if (process.getuid?.() !== 0) {
     console.log('bench:agent SKIPPED: needs root (network namespaces, eBPF).');
     return 0;
   }
-  const [pods, policies, localCount, changes] = [values.pods, values.policies, values.local, values.changes].map(Number);
+  const [pods, policies, localCount, changes, churnMinutes] = [values.pods, values.policies, values.local, values.changes, values['churn-minutes']].map(Number);
   const loaded = parseManifests(generateCluster({ pods, policies, seed: 6 }), 'bench.yaml');
   const cluster = assignAddresses(loaded.cluster);
   const local = cluster.pods.slice(0, localCount);
@@ -98,10 +171,10 @@ async function outside(argv: readonly string[]): Promise<number> {
   const jobFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eks-netpol-bench-agent-')), 'job.json');
   try {
     const topology = buildTopology(runId, local.map((p) => ({ id: p.id, kind: 'pod', ips: p.ips })), registry);
-    fs.writeFileSync(jobFile, serializeJob({ cluster, local: local.map((p) => p.id), pinDir, changes } as never));
+    fs.writeFileSync(jobFile, serializeJob({ cluster, local: local.map((p) => p.id), pinDir, changes, churnMinutes } as never));
     const child = spawnSync('nsenter', [`--net=/run/netns/${topology.node}`, process.execPath, __filename, '--inside', jobFile], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
     if (child.status !== 0) throw new Error(`the bench inside the node namespace failed (exit ${child.status}, signal ${child.signal}).`);
-    const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { initialMs: number; latencies: number[]; rss: number[]; ready: boolean; reason?: string };
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { initialMs: number; latencies: number[]; rss: number[]; churn?: ChurnResult; ready: boolean; reason?: string };
     const sorted = [...result.latencies].sort((a, b) => a - b);
     const p99 = percentile(sorted, 99);
     const maxRss = Math.max(...result.rss);
@@ -110,6 +183,7 @@ async function outside(argv: readonly string[]): Promise<number> {
     console.log(`  policy change p50        ${percentile(sorted, 50).toFixed(1).padStart(7)} ms`);
     console.log(`  policy change p99        ${p99.toFixed(1).padStart(7)} ms   (target <= 50 ms)    ${p99 <= 50 ? 'met' : 'NOT met'}`);
     console.log(`  RSS samples (MB)         ${result.rss.join(' ')}   (target <= 150 MB)  ${maxRss <= 150 ? 'met' : 'NOT met'}`);
+    if (result.churn) printChurn(result.churn);
     console.log(`  ready at the end         ${result.ready}${result.reason ? ` (${result.reason})` : ''}`);
     console.log(`  load average             ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
     return 0;

@@ -162,7 +162,7 @@ enum netpol_tcp_state {
 
 /* Default map sizes (node-wide; the loader may change max_entries before loading). */
 #define NETPOL_MAX_PODS 1024
-#define NETPOL_MAX_HOSTS 262144
+#define NETPOL_MAX_HOSTS 1048576 /* no prealloc: memory follows use; 100 pods allowed 10k peers each fit */
 #define NETPOL_MAX_CIDRS 262144
 #define NETPOL_MAX_PORT_SETS 16384
 #define NETPOL_MAX_CT 262144

@@ -14,7 +14,7 @@
  *     it differs from what the CIDR entries give that address.
  */
 import { prefixMask } from '../model/cidr';
-import { ClusterState, NetworkPolicy, PolicyPort, PolicyRule } from '../model/types';
+import { ClusterState, Namespace, NetworkPolicy, PodIdentity, PolicyPeer, PolicyPort, PolicyRule } from '../model/types';
 import { Address, Endpoint, ExternalEndpoint, PodEndpoint, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
 import { peerMatches, policyPortMatches, policySelects } from '../verdict/evaluate';
 import { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
@@ -242,6 +242,10 @@ function compareEntries(a: PeerEntry, b: PeerEntry): number {
  */
 export class CompileCache {
   readonly flat = new Map<string, { flat: FlatCidrs; problems: CompileProblem[]; round: number }>();
+  /** The cluster's endpoints, for the pod and namespace lists they were made from. */
+  endpoints?: { pods: readonly PodIdentity[]; namespaces: readonly Namespace[]; endpoints: PodEndpoint[] };
+  /** Which endpoints a rule's selector peers match (1 per endpoint index), for the endpoint list it was computed on. */
+  readonly selectorMatches = new WeakMap<PolicyRule, { endpoints: readonly PodEndpoint[]; matched: Uint8Array }>();
   private readonly ids = new WeakMap<object, number>();
   private next = 1;
   private round = 0;
@@ -317,28 +321,61 @@ function compileDirection(
   // A pod peer is admitted by the rules whose selector peers match it (peerMatches) and by the rules whose
   // ipBlocks hold any of its addresses (as peerMatches decides for ipBlocks; read from the flattening, which holds
   // every block's membership, instead of testing thousands of blocks per pod).
-  const selectorPeers = rules.map((r) => r.rule.peers?.filter((peer) => !peer.ipBlock) ?? []);
-  const hostSetMemo = new Map<string, PortSet>();
+  const matched = rules.map((r) => selectorMatchesOf(r, peers, cache));
+  // Sets depend on the admitting rules only, except that egress named ports resolve on each peer's own ports.
+  const perPeer = direction === 'egress' && rules.some((r) => r.rule.ports?.some((entry) => typeof entry.port === 'string'));
+  const hostSetMemo = new Map<string | number, PortSet>();
   const hosts = new Map<bigint, HostSeen>();
-  for (const peer of peers) {
-    // The pod's own identity is a peer too: the replicas of a workload reach each other through their veths.
-    if (peer.addresses.length === 0) continue;
-    const admitting = new Set<number>();
-    for (const address of peer.addresses) for (const rule of flat.at(address).rules) admitting.add(ruleIndex[rule]);
-    rules.forEach((r, index) => {
-      if (!admitting.has(index) && selectorPeers[index].some((p) => peerMatches(p, r.namespace, peer))) admitting.add(index);
+  // The rules admitting each peer by selector, as a bit mask per peer when the rules fit one (they nearly always do).
+  const masks = rules.length <= 30 ? new Uint32Array(peers.length) : undefined;
+  if (masks) {
+    matched.forEach((m, index) => {
+      if (!m) return;
+      const bit = 1 << index;
+      for (let i = 0; i < m.length; i++) if (m[i]) masks[i] |= bit;
     });
-    const ruleIds = [...admitting].sort((a, b) => a - b);
-    // Ingress sets depend on the rules only; egress sets also on the peer's named ports.
-    const memoKey = direction === 'ingress' ? ruleIds.join(',') : `${ruleIds.join(',')}|${peer.id}`;
+  }
+  peers.forEach((peer, peerIndex) => {
+    // The pod's own identity is a peer too: the replicas of a workload reach each other through their veths.
+    if (peer.addresses.length === 0) return;
+    const found = peer.addresses.map((address) => flat.at(address));
+    let admitting: number | string;
+    if (masks) {
+      let mask = masks[peerIndex];
+      for (const at of found) for (const rule of at.rules) mask |= 1 << ruleIndex[rule];
+      admitting = mask;
+    } else {
+      const fromBlocks = new Set(found.flatMap((at) => at.rules.map((rule) => ruleIndex[rule])));
+      admitting = rules.map((_, index) => (fromBlocks.has(index) || matched[index]?.[peerIndex] ? '1' : '0')).join('');
+    }
+    const memoKey = perPeer ? `${peer.id}|${admitting}` : admitting;
     let set = hostSetMemo.get(memoKey);
     if (!set) {
-      set = unionPortSets(ruleIds.map((index) => rulePortSet(rules[index].rule, direction === 'ingress' ? local : peer)));
+      const indices = rules.map((_, index) => index).filter((index) => (typeof admitting === 'number' ? (admitting >>> index) & 1 : admitting[index] === '1'));
+      set = unionPortSets(indices.map((index) => rulePortSet(rules[index].rule, direction === 'ingress' ? local : peer)));
       hostSetMemo.set(memoKey, set);
     }
-    for (const address of peer.addresses) addHost(hosts, flat.at(address).set, address, set, peer.id, local.id, problems);
-  }
+    peer.addresses.forEach((address, i) => addHost(hosts, found[i].set, address, set, peer.id, local.id, problems));
+  });
   return { state: 'isolated', hosts: hostEntries(hosts), cidrs };
+}
+
+/**
+ * Which peers a rule's selector peers match (peerMatches), as one byte per peer; undefined when the rule has none.
+ * Cached per rule: the local pods that share a policy, and every change that leaves the rule and the pods alone,
+ * reuse it instead of evaluating selectors against every pod again.
+ */
+function selectorMatchesOf(active: ActiveRule, peers: readonly PodEndpoint[], cache: CompileCache | undefined): Uint8Array | undefined {
+  const selectors: PolicyPeer[] = active.rule.peers?.filter((peer) => !peer.ipBlock) ?? [];
+  if (selectors.length === 0) return undefined;
+  const cached = cache?.selectorMatches.get(active.rule);
+  if (cached && cached.endpoints === peers) return cached.matched;
+  const matched = new Uint8Array(peers.length);
+  peers.forEach((peer, index) => {
+    if (selectors.some((p) => peerMatches(p, active.namespace, peer))) matched[index] = 1;
+  });
+  cache?.selectorMatches.set(active.rule, { endpoints: peers, matched });
+  return matched;
 }
 
 /** One peer address seen while compiling host entries: the set it gets, and what the CIDR entries alone give it. */
@@ -388,8 +425,7 @@ function hostEntries(hosts: Map<bigint, HostSeen>): PeerEntry[] {
  * veth ifindex; every pod of the cluster with IPs is a potential peer. A `cache` reuses flattenings between calls.
  */
 export function compileNode(cluster: ClusterState, local: readonly LocalPod[], cache?: CompileCache): CompiledNode {
-  const namespaceLabels = namespaceLabelsOf(cluster);
-  const endpoints = cluster.pods.map((pod) => podEndpoint(pod, namespaceLabels.get(pod.namespace)!));
+  const endpoints = endpointsOf(cluster, cache);
   const byId = new Map(endpoints.map((e) => [e.id, e]));
   const problems: CompileProblem[] = [];
   const pods: CompiledPod[] = [];
@@ -413,4 +449,14 @@ export function compileNode(cluster: ClusterState, local: readonly LocalPod[], c
     });
   }
   return { pods, problems };
+}
+
+/** Every pod of the cluster as an endpoint; reused from the cache while the pod and namespace lists are the same. */
+function endpointsOf(cluster: ClusterState, cache: CompileCache | undefined): PodEndpoint[] {
+  const cached = cache?.endpoints;
+  if (cached && cached.pods === cluster.pods && cached.namespaces === cluster.namespaces) return cached.endpoints;
+  const namespaceLabels = namespaceLabelsOf(cluster);
+  const endpoints = cluster.pods.map((pod) => podEndpoint(pod, namespaceLabels.get(pod.namespace)!));
+  if (cache) cache.endpoints = { pods: cluster.pods, namespaces: cluster.namespaces, endpoints };
+  return endpoints;
 }
