@@ -6,8 +6,11 @@
  *
  * Routes (lib/cni/protocol.ts): add (admit; 200, 400 for a bad announcement, 503 with the reason when programming
  * fails or takes longer than the limit), check (200 when the pod is admitted, admitting it again when this process
- * does not know it, after a restart), del (the reconciler forgets the pod; a DEL of an older sandbox of the same pod
- * is ignored).
+ * does not know it), del (the reconciler forgets the pod; a DEL of an older sandbox of the same pod is ignored).
+ *
+ * Admissions are also kept in a file beside the socket (tmpfs: a reboot clears it with the pods) and announced again
+ * when a restarted agent starts serving, before it programs anything: a pod known only from its ADD (not in the
+ * desired state, or not yet) keeps its programs across the restart instead of having them detached as departed.
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -38,6 +41,12 @@ export interface CniServerOptions {
    * @default 8000
    */
   readonly admitTimeoutMs?: number;
+  /**
+   * Where admissions are kept across restarts.
+   *
+   * @default - `admissions.json` beside the socket
+   */
+  readonly stateFile?: string;
 }
 
 /** Raised when the socket cannot be served: another agent holds it, or the path is something else. */
@@ -48,11 +57,8 @@ export class CniSocketError extends Error {
   }
 }
 
-/** A pod this process admitted: which sandbox, on which interface. */
-interface Admission {
-  readonly containerId: string;
-  readonly ifname: string;
-}
+/** A pod admitted: which sandbox, on which interface, with which addresses. */
+type Admission = Omit<PodAnnouncement, 'timeoutMs'>;
 
 /** An answer: status and JSON body. */
 interface Answer {
@@ -67,6 +73,8 @@ const ANSWER_MARGIN_MS = 250;
 export class CniServer {
   private readonly server: http.Server;
   private readonly admissions = new Map<string, Admission>();
+  /** Restored admissions not yet confirmed by a programming: CHECK asks the reconciler for these. */
+  private readonly restoring = new Set<string>();
 
   constructor(private readonly options: CniServerOptions) {
     this.server = http.createServer((req, res) => {
@@ -87,6 +95,7 @@ export class CniServer {
     const socketPath = this.options.socketPath;
     fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
     await removeStaleSocket(socketPath);
+    this.restore();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(socketPath, () => resolve());
@@ -129,7 +138,8 @@ export class CniServer {
     const pod = body as PodAnnouncement;
     if (route === CNI_ROUTES.check) {
       const known = this.admissions.get(podId(pod));
-      if (known && known.containerId === pod.containerId && known.ifname === pod.ifname) return { status: 200, body: { admitted: true } };
+      const confirmed = known && !this.restoring.has(podId(pod)) && known.containerId === pod.containerId && known.ifname === pod.ifname;
+      if (confirmed) return { status: 200, body: { admitted: true } };
     }
     return this.admit(pod, route === CNI_ROUTES.add ? 'ADD' : 'CHECK');
   }
@@ -156,7 +166,9 @@ export class CniServer {
       clearTimeout(timer);
     }
     const milliseconds = elapsedMs();
-    this.admissions.set(id, { containerId: pod.containerId, ifname: pod.ifname });
+    this.admissions.set(id, { namespace: pod.namespace, name: pod.name, containerId: pod.containerId, ifname: pod.ifname, ips: pod.ips });
+    this.restoring.delete(id);
+    this.save();
     this.options.metrics.admissionSeconds.observe(milliseconds / 1e3);
     this.options.log.emit('pod admitted', { command, pod: id, ifname: pod.ifname, ips: pod.ips, containerId: pod.containerId, milliseconds });
     return { status: 200, body: { admitted: true, milliseconds } };
@@ -171,9 +183,59 @@ export class CniServer {
       return { status: 200, body: {} };
     }
     this.admissions.delete(id);
+    this.save();
     this.options.admitter.forget(id);
     this.options.log.emit('pod released', { pod: id, containerId: pod.containerId });
     return { status: 200, body: {} };
+  }
+
+  private get stateFile(): string {
+    return this.options.stateFile ?? path.join(path.dirname(this.options.socketPath), 'admissions.json');
+  }
+
+  /** Writes the admissions (a temporary file renamed into place: a kill never leaves half a file). */
+  private save(): void {
+    const temporary = `${this.stateFile}.tmp-${process.pid}`;
+    try {
+      fs.writeFileSync(temporary, `${JSON.stringify([...this.admissions.values()])}\n`, { mode: 0o600 });
+      fs.renameSync(temporary, this.stateFile);
+    } catch (error) {
+      this.options.metrics.errors.inc({ stage: 'cni' });
+      this.options.log.error('cni', error, { stateFile: this.stateFile, action: 'admissions not saved: a restart forgets them until CHECK' });
+    }
+  }
+
+  /** Announces again what an earlier agent admitted; an admission that no longer holds (its veth gone) is dropped. */
+  private restore(): void {
+    let saved: unknown;
+    try {
+      saved = JSON.parse(fs.readFileSync(this.stateFile, 'utf8'));
+    } catch {
+      return; // No earlier agent on this boot, or nothing readable: nothing to announce.
+    }
+    if (!Array.isArray(saved)) return;
+    for (const entry of saved) {
+      if (announcementProblem(entry)) continue;
+      const pod = entry as Admission;
+      const id = podId(pod);
+      this.admissions.set(id, { namespace: pod.namespace, name: pod.name, containerId: pod.containerId, ifname: pod.ifname, ips: pod.ips });
+      this.restoring.add(id);
+      this.options.admitter.admit({ id, ifname: pod.ifname, ips: pod.ips }).then(
+        () => {
+          this.restoring.delete(id);
+          this.options.log.emit('pod admitted', { command: 'RESTORE', pod: id, ifname: pod.ifname, ips: pod.ips, containerId: pod.containerId });
+        },
+        (error) => {
+          this.restoring.delete(id);
+          // Only if no new ADD replaced it meanwhile.
+          if (this.admissions.get(id)?.containerId === pod.containerId) {
+            this.admissions.delete(id);
+            this.save();
+          }
+          this.options.metrics.errors.inc({ stage: 'cni' });
+          this.options.log.error('cni', error, { command: 'RESTORE', pod: id, ifname: pod.ifname, action: 'admission dropped' });
+        });
+    }
   }
 
   private badRequest(route: string, reason: string): Answer {

@@ -138,14 +138,41 @@ describe('the agent\'s CNI socket', () => {
     expect((await plugin('ADD')).exitCode).toBe(0);
     expect((await plugin('CHECK')).exitCode).toBe(0);
     expect(admitter.admitted).toHaveLength(1);
-    // A restarted agent knows no admissions: CHECK makes sure the pod is programmed.
-    const restartedEvents: Record<string, unknown>[] = [];
+    const other = await runPlugin({
+      env: { CNI_COMMAND: 'CHECK', CNI_CONTAINERID: 's9', CNI_NETNS: '/var/run/netns/q', CNI_IFNAME: 'eth0', CNI_ARGS: 'K8S_POD_NAMESPACE=shop;K8S_POD_NAME=other' },
+      stdin: JSON.stringify({ cniVersion: '1.0.0', name: 'aws-cni', type: 'eks-netpol-cni', mode: 'strict', agentSocket: socketPath, prevResult: PREV_RESULT }),
+    });
+    expect(other.exitCode).toBe(0);
+    expect(admitter.admitted.map((p) => p.id)).toEqual(['shop/late', 'shop/other']);
+    expect(events.filter((e) => e.event === 'pod admitted').map((e) => e.command)).toEqual(['ADD', 'CHECK']);
+  });
+
+  test('a restarted agent announces again what the last one admitted, before it serves', async () => {
+    expect((await plugin('ADD')).exitCode).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(path.dirname(socketPath), 'admissions.json'), 'utf8')))
+      .toEqual([{ namespace: 'shop', name: 'late', containerId: 'sandbox-1', ifname: 'eni42', ips: ['10.0.3.4'] }]);
     await server.close();
-    server = new CniServer({ socketPath, admitter, log: new EventLog({ write: (l: string) => restartedEvents.push(JSON.parse(l)) }), metrics });
+    const restarted = new FakeAdmitter();
+    const restartedEvents: Record<string, unknown>[] = [];
+    server = new CniServer({ socketPath, admitter: restarted, log: new EventLog({ write: (l: string) => restartedEvents.push(JSON.parse(l)) }), metrics });
     await server.listen();
+    expect(restarted.admitted).toEqual([{ id: 'shop/late', ifname: 'eni42', ips: ['10.0.3.4'] }]);
+    await new Promise((r) => setImmediate(r));
+    expect(restartedEvents).toEqual([expect.objectContaining({ event: 'pod admitted', command: 'RESTORE', pod: 'shop/late' })]);
     expect((await plugin('CHECK')).exitCode).toBe(0);
-    expect(admitter.admitted).toHaveLength(2);
-    expect(restartedEvents.find((e) => e.event === 'pod admitted')).toMatchObject({ command: 'CHECK', pod: 'shop/late' });
+  });
+
+  test('a restored admission the reconciler refuses (its veth is gone) is dropped and logged', async () => {
+    expect((await plugin('ADD')).exitCode).toBe(0);
+    await server.close();
+    const restarted = new FakeAdmitter();
+    restarted.outcome = () => Promise.reject(new Error('no interface eni42'));
+    const restartedEvents: Record<string, unknown>[] = [];
+    server = new CniServer({ socketPath, admitter: restarted, log: new EventLog({ write: (l: string) => restartedEvents.push(JSON.parse(l)) }), metrics });
+    await server.listen();
+    await new Promise((r) => setImmediate(r));
+    expect(restartedEvents).toEqual([expect.objectContaining({ event: 'error', stage: 'cni', command: 'RESTORE', pod: 'shop/late', message: 'no interface eni42', action: 'admission dropped' })]);
+    expect(JSON.parse(fs.readFileSync(path.join(path.dirname(socketPath), 'admissions.json'), 'utf8'))).toEqual([]);
   });
 
   test('DEL makes the reconciler forget the pod, but a DEL of an older sandbox of the same pod is ignored', async () => {
@@ -155,6 +182,7 @@ describe('the agent\'s CNI socket', () => {
     expect(events.find((e) => e.event === 'pod released')).toMatchObject({ pod: 'shop/late', containerId: 'sandbox-1', ignored: 'the pod\'s current sandbox is sandbox-2' });
     expect((await plugin('DEL', {}, 'sandbox-2')).exitCode).toBe(0);
     expect(admitter.forgotten).toEqual(['shop/late']);
+    expect(JSON.parse(fs.readFileSync(path.join(path.dirname(socketPath), 'admissions.json'), 'utf8'))).toEqual([]);
   });
 
   test('the socket is readable and writable by its owner only, in the directory it created', () => {

@@ -7,7 +7,8 @@
  *   egress policy forbids it) does not;
  * - shop/ghost, unknown to the agent: every packet from and to it is dropped;
  * - shop/stray, a veth nobody announced (the control): its traffic flows, which is the window ADD closes.
- * Also: CHECK, DEL (the links go at the next programming) and an unreachable agent (strict fails, standard warns).
+ * Also: a SIGKILL and restart (saved admissions keep both pods enforced), CHECK, DEL (the links go at the next
+ * programming), aws-node rewriting its conflist, and an unreachable agent (strict fails, standard warns).
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -113,6 +114,13 @@ describeKernel('strict mode: a pod added through eks-netpol-cni is enforced befo
     await prober.probe([], 100);
     return added.host;
   };
+  /** The agent, with late not among its node's pods: only late's ADD tells it that late runs here. */
+  const startAgent = async (): Promise<void> => {
+    agent = new AgentProcess(lab.topology.node, ['--manifests', manifestsDir, '--node-pods', 'shop/web,shop/client,shop/other', '--mode', 'strict',
+      '--pin-dir', lab.pinDir, '--listen', '127.0.0.1:0', '--cni-socket', socketPath, '--cni-conf-dir', confDir]);
+    lab.registry.add('pids', agent.pid);
+    await agent.waitFor((e) => e.event === 'listening' && e.cniSocket === socketPath);
+  };
   const reaches = async (from: string, ip: string, timeoutMs: number): Promise<boolean> =>
     (await (probers.get(from) ?? lab.probers.get(from))!.probe([{ address: ip, port: PORT, protocol: 'TCP' }], timeoutMs))[0];
 
@@ -157,10 +165,7 @@ describeKernel('strict mode: a pod added through eks-netpol-cni is enforced befo
     // As at a node's boot with the API server out of reach: the agent runs, but knows no desired state yet.
     fs.writeFileSync(path.join(manifestsDir, 'broken.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: bad\n  namespace: shop\nspec:\n  podSelector: 7\n');
     // late is in the cluster but not (yet) on this node: only its ADD tells the agent where it runs.
-    agent = new AgentProcess(lab.topology.node, ['--manifests', manifestsDir, '--node-pods', 'shop/web,shop/client,shop/other', '--mode', 'strict',
-      '--pin-dir', lab.pinDir, '--listen', '127.0.0.1:0', '--cni-socket', socketPath, '--cni-conf-dir', confDir]);
-    lab.registry.add('pids', agent.pid);
-    await agent.waitFor((e) => e.event === 'listening' && e.cniSocket === socketPath);
+    await startAgent();
     await agent.waitFor((e) => e.event === 'error' && e.stage === 'source');
     const add = await cni('ADD', pods.get(LATE.id)!, { timeoutMs: 1500 });
     expect(add.code).toBe(1);
@@ -221,6 +226,28 @@ describeKernel('strict mode: a pod added through eks-netpol-cni is enforced befo
     ]);
     expect(add.code).toBe(0);
     expect(observed).toEqual([false, false, false]);
+  });
+
+  test('killed with SIGKILL and restarted, the agent keeps late and ghost enforced: no denied packet passes at any point', async () => {
+    // Neither pod is among the agent's node pods: only their saved admissions tell the new agent to keep them.
+    let stop = false;
+    const observed: boolean[] = [];
+    const loop = (async () => {
+      while (!stop) observed.push(...await Promise.all([reaches('shop/ghost', OTHER_IP, 200), reaches(LATE.id, OTHER_IP, 200)]));
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    await agent.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    await startAgent();
+    await agent.programmed();
+    await agent.waitFor((e) => e.event === 'pod admitted' && e.command === 'RESTORE' && e.pod === 'shop/ghost');
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await loop;
+    expect(observed.length).toBeGreaterThan(6);
+    expect(observed.filter(Boolean)).toEqual([]);
+    expect(agent.events.filter((e) => e.event === 'pod admitted' && e.command === 'RESTORE').map((e) => e.pod).sort()).toEqual(['shop/ghost', LATE.id]);
+    expect(await reaches(LATE.id, WEB.ip, 900)).toBe(true);
   });
 
   test('DEL releases the pod: the agent forgets it and detaches its links at the next programming', async () => {
