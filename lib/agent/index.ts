@@ -6,4 +6,6 @@ export * from './reconciler';
 export * from './server';
 export * from './uninstall';
 export * from './local-source';
+export { CniServer, CniServerOptions, CniSocketError, PodAdmitter } from './cni-server';
+export { CniChainKeeper, CniChainKeeperOptions } from './cni-chain';
 export { hostInterfaceFor, VethNotFoundError } from './veth';
