@@ -3,14 +3,14 @@
  * alone (no node_modules), the chain gains exactly one entry, a second install changes nothing, and uninstall gives
  * back the original conflist byte for byte.
  */
-import { execFileSync, spawn, spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CniInstallError, PLUGIN_FILES, installCni, uninstallCni } from '../../lib/cni/install';
+import { compilePlugin } from './compile-plugin';
 import { FakeAgent, reply, startFakeAgent } from './fake-agent';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Runs a program as the runtime runs a plugin, without blocking this process (the fake agent answers from it). */
 function runAsRuntime(file: string, env: Record<string, string>, input: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -53,8 +53,7 @@ describe('installing eks-netpol-cni', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-netpol-cni-install-'));
     // The plugin compiled on its own, as `npm run build` compiles it into dist/lib/cni.
     pluginDir = path.join(work, 'compiled');
-    execFileSync('npx', ['tsc', '--outDir', pluginDir, '--rootDir', path.join(ROOT, 'lib', 'cni'), '--module', 'commonjs', '--target', 'es2022',
-      '--types', 'node', '--strict', '--skipLibCheck', path.join(ROOT, 'lib', 'cni', 'main.ts')], { cwd: ROOT, stdio: 'pipe' });
+    compilePlugin(pluginDir);
     agent = await startFakeAgent(() => reply(200, { admitted: true }));
   }, 60_000);
 
