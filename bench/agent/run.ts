@@ -10,7 +10,11 @@
  * local pods leaving the node and coming back (links detached and attached again). RSS is sampled every 30 s and
  * printed; flat means the second half's peak is within 10% of the first half's.
  *
- * Usage: npm run bench:agent [-- --pods N --policies N --local N --changes N --churn-minutes M]
+ * Two datasets (--dataset): `typical` (the default; bench/agent/typical-cluster.ts: apps admit a few named callers)
+ * and `dense` (bench/reach's generator: broad selectors, each pod admits about 7,600 of the 10,000 pods, so every
+ * local pod needs a map entry for nearly every pod of the cluster). The map entries the node holds are printed.
+ *
+ * Usage: npm run bench:agent [-- --dataset typical|dense --pods N --policies N --local N --changes N --churn-minutes M]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -27,6 +31,7 @@ import { buildTopology } from '../../lib/lab/topology';
 import { parseManifests } from '../../lib/manifests';
 import { ClusterState, NetworkPolicy, PodIdentity } from '../../lib/model/types';
 import { generateCluster } from '../reach/generate';
+import { generateTypicalCluster } from './typical-cluster';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const OBJECT = path.join(ROOT, 'bpf', 'build', 'netpol.bpf.o');
@@ -68,14 +73,16 @@ function changePolicy(cluster: ClusterState, podId: string, port: number): Netwo
 async function inside(jobFile: string): Promise<void> {
   const job = reviveJob(fs.readFileSync(jobFile, 'utf8')) as unknown as InsideJob;
   const rss: number[] = [rssMb()];
+  const metrics = new AgentMetrics({ processMetrics: false });
   const reconciler = new Reconciler({
     objectPath: OBJECT, pinDir: job.pinDir, mode: 'standard',
-    log: new EventLog({ write: () => undefined }), metrics: new AgentMetrics({ processMetrics: false }),
+    log: new EventLog({ write: () => undefined }), metrics,
   });
   let started = process.hrtime.bigint();
   await reconciler.programmed(reconciler.update({ cluster: job.cluster, local: job.local }));
   const initialMs = Number(process.hrtime.bigint() - started) / 1e6;
   rss.push(rssMb());
+  const entries = Object.fromEntries((await metrics.mapEntries.get()).values.map((v) => [String(v.labels.map), v.value]));
   // Progress on stderr (shown as it happens): a large cluster takes minutes.
   process.stderr.write(`  initial programming done: ${initialMs.toFixed(0)} ms, RSS ${rss.at(-1)} MB\n`);
   const latencies: number[] = [];
@@ -91,7 +98,7 @@ async function inside(jobFile: string): Promise<void> {
   const churn = job.churnMinutes > 0 ? await churnRun(reconciler, job) : undefined;
   await reconciler.stop();
   const status = reconciler.status();
-  process.stdout.write(`${JSON.stringify({ initialMs, latencies, rss, churn, ready: status.ready, reason: status.reason })}\n`);
+  process.stdout.write(`${JSON.stringify({ initialMs, entries, latencies, rss, churn, ready: status.ready, reason: status.reason })}\n`);
 }
 
 /** A copy of a remote pod with one label changed: what a rollout looks like to the agent. */
@@ -154,14 +161,16 @@ function printChurn(churn: ChurnResult): void {
 async function outside(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { pods: { type: 'string', default: '10000' }, policies: { type: 'string', default: '2000' }, local: { type: 'string', default: '100' }, changes: { type: 'string', default: '100' }, 'churn-minutes': { type: 'string', default: '10' } },
+    options: { dataset: { type: 'string', default: 'typical' }, pods: { type: 'string', default: '10000' }, policies: { type: 'string', default: '2000' }, local: { type: 'string', default: '100' }, changes: { type: 'string', default: '100' }, 'churn-minutes': { type: 'string', default: '10' } },
   });
   if (process.getuid?.() !== 0) {
     console.log('bench:agent SKIPPED: needs root (network namespaces, eBPF).');
     return 0;
   }
   const [pods, policies, localCount, changes, churnMinutes] = [values.pods, values.policies, values.local, values.changes, values['churn-minutes']].map(Number);
-  const loaded = parseManifests(generateCluster({ pods, policies, seed: 6 }), 'bench.yaml');
+  if (values.dataset !== 'typical' && values.dataset !== 'dense') throw new Error(`--dataset "${values.dataset}" is not typical or dense.`);
+  const generate = values.dataset === 'dense' ? generateCluster : generateTypicalCluster;
+  const loaded = parseManifests(generate({ pods, policies, seed: 6 }), 'bench.yaml');
   const cluster = assignAddresses(loaded.cluster);
   const local = cluster.pods.slice(0, localCount);
   const runId = `bench${process.pid.toString(36)}`;
@@ -174,11 +183,12 @@ async function outside(argv: readonly string[]): Promise<number> {
     fs.writeFileSync(jobFile, serializeJob({ cluster, local: local.map((p) => p.id), pinDir, changes, churnMinutes } as never));
     const child = spawnSync('nsenter', [`--net=/run/netns/${topology.node}`, process.execPath, __filename, '--inside', jobFile], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
     if (child.status !== 0) throw new Error(`the bench inside the node namespace failed (exit ${child.status}, signal ${child.signal}).`);
-    const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { initialMs: number; latencies: number[]; rss: number[]; churn?: ChurnResult; ready: boolean; reason?: string };
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { initialMs: number; entries: Record<string, number>; latencies: number[]; rss: number[]; churn?: ChurnResult; ready: boolean; reason?: string };
     const sorted = [...result.latencies].sort((a, b) => a - b);
     const p99 = percentile(sorted, 99);
     const maxRss = Math.max(...result.rss);
-    console.log(`bench:agent  cluster ${cluster.pods.length} pods, ${cluster.policies.length} policies; ${local.length} pods on the node; ${changes} changes`);
+    console.log(`bench:agent  ${values.dataset} cluster ${cluster.pods.length} pods, ${cluster.policies.length} policies; ${local.length} pods on the node; ${changes} changes`);
+    console.log(`  map entries on the node  ${Object.entries(result.entries).map(([map, n]) => `${map.replace('netpol_', '')} ${n}`).join(', ')}`);
     console.log(`  initial programming      ${result.initialMs.toFixed(0).padStart(7)} ms   (target <= 2000 ms)  ${result.initialMs <= 2000 ? 'met' : 'NOT met'}`);
     console.log(`  policy change p50        ${percentile(sorted, 50).toFixed(1).padStart(7)} ms`);
     console.log(`  policy change p99        ${p99.toFixed(1).padStart(7)} ms   (target <= 50 ms)    ${p99 <= 50 ? 'met' : 'NOT met'}`);

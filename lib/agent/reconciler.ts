@@ -13,6 +13,7 @@
  */
 import { EnforcedPod } from '../dataplane/enforce';
 import { NodeDataplane, SyncResult } from '../dataplane/node-dataplane';
+import { podsById } from '../model/pods-by-id';
 import { ClusterState } from '../model/types';
 import { EventLog } from './events';
 import { AgentMetrics } from './metrics';
@@ -281,7 +282,7 @@ export class Reconciler {
    * the pods still pending (no IP yet, or no interface found: logged).
    */
   private resolvePods(state: DesiredState): { pods: EnforcedPod[]; attachOnly: AdmittedPod[]; pending: { id: string; reason?: string }[] } {
-    const byId = new Map(state.cluster.pods.map((p) => [p.id, p]));
+    const byId = podsById(state.cluster.pods);
     const find = this.options.findInterface ?? hostInterfaceFor;
     const pods: EnforcedPod[] = [];
     const pending: { id: string; reason?: string }[] = [];

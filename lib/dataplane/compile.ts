@@ -243,9 +243,9 @@ function compareEntries(a: PeerEntry, b: PeerEntry): number {
 export class CompileCache {
   readonly flat = new Map<string, { flat: FlatCidrs; problems: CompileProblem[]; round: number }>();
   /** The cluster's endpoints, for the pod and namespace lists they were made from. */
-  endpoints?: { pods: readonly PodIdentity[]; namespaces: readonly Namespace[]; endpoints: PodEndpoint[] };
+  endpoints?: { pods: readonly PodIdentity[]; namespaces: readonly Namespace[]; endpoints: Endpoints };
   /** Which endpoints a rule's selector peers match (1 per endpoint index), for the endpoint list it was computed on. */
-  readonly selectorMatches = new WeakMap<PolicyRule, { endpoints: readonly PodEndpoint[]; matched: Uint8Array }>();
+  readonly selectorMatches = new WeakMap<PolicyRule, { endpoints: readonly PodEndpoint[]; matched: SelectorMatches }>();
   private readonly ids = new WeakMap<object, number>();
   private next = 1;
   private round = 0;
@@ -332,12 +332,19 @@ function compileDirection(
     matched.forEach((m, index) => {
       if (!m) return;
       const bit = 1 << index;
-      for (let i = 0; i < m.length; i++) if (m[i]) masks[i] |= bit;
+      for (const i of m.indices) masks[i] |= bit;
     });
   }
-  peers.forEach((peer, peerIndex) => {
+  // Without ipBlocks, the CIDR entries give every address the same set (that of the peer-less rules, if any), so a
+  // peer no selector matches gets exactly that set and needs no host entry: only the peers some selector matches
+  // (and those sharing an address with another pod, whose problem is reported) are visited. Not so when egress
+  // named ports resolve per peer: a pod has the named port that an external address lacks.
+  const uniform = !perPeer && !rules.some((r) => r.rule.peers?.some((peer) => peer.ipBlock));
+  const candidates = uniform ? selectorCandidates(matched, peers) : peers.map((_, i) => i);
+  for (const peerIndex of candidates) {
+    const peer = peers[peerIndex];
     // The pod's own identity is a peer too: the replicas of a workload reach each other through their veths.
-    if (peer.addresses.length === 0) return;
+    if (peer.addresses.length === 0) continue;
     const found = peer.addresses.map((address) => flat.at(address));
     let admitting: number | string;
     if (masks) {
@@ -346,7 +353,7 @@ function compileDirection(
       admitting = mask;
     } else {
       const fromBlocks = new Set(found.flatMap((at) => at.rules.map((rule) => ruleIndex[rule])));
-      admitting = rules.map((_, index) => (fromBlocks.has(index) || matched[index]?.[peerIndex] ? '1' : '0')).join('');
+      admitting = rules.map((_, index) => (fromBlocks.has(index) || matched[index]?.bits[peerIndex] ? '1' : '0')).join('');
     }
     const memoKey = perPeer ? `${peer.id}|${admitting}` : admitting;
     let set = hostSetMemo.get(memoKey);
@@ -355,27 +362,65 @@ function compileDirection(
       set = unionPortSets(indices.map((index) => rulePortSet(rules[index].rule, direction === 'ingress' ? local : peer)));
       hostSetMemo.set(memoKey, set);
     }
-    peer.addresses.forEach((address, i) => addHost(hosts, found[i].set, address, set, peer.id, local.id, problems));
-  });
+    peer.addresses.forEach((address, i) => addHost(hosts, found[i].set, address, set!, peer.id, local.id, problems));
+  }
   return { state: 'isolated', hosts: hostEntries(hosts), cidrs };
 }
 
+/** The peers a rule's selector peers match: one byte per peer, and the matching indices in order. */
+interface SelectorMatches {
+  readonly bits: Uint8Array;
+  readonly indices: Int32Array;
+}
+
 /**
- * Which peers a rule's selector peers match (peerMatches), as one byte per peer; undefined when the rule has none.
- * Cached per rule: the local pods that share a policy, and every change that leaves the rule and the pods alone,
- * reuse it instead of evaluating selectors against every pod again.
+ * Which peers a rule's selector peers match (peerMatches); undefined when the rule has none. Cached per rule: the
+ * local pods that share a policy, and every change that leaves the rule and the pods alone, reuse it instead of
+ * evaluating selectors against every pod again.
  */
-function selectorMatchesOf(active: ActiveRule, peers: readonly PodEndpoint[], cache: CompileCache | undefined): Uint8Array | undefined {
+function selectorMatchesOf(active: ActiveRule, peers: readonly PodEndpoint[], cache: CompileCache | undefined): SelectorMatches | undefined {
   const selectors: PolicyPeer[] = active.rule.peers?.filter((peer) => !peer.ipBlock) ?? [];
   if (selectors.length === 0) return undefined;
   const cached = cache?.selectorMatches.get(active.rule);
   if (cached && cached.endpoints === peers) return cached.matched;
-  const matched = new Uint8Array(peers.length);
+  const bits = new Uint8Array(peers.length);
+  const indices: number[] = [];
   peers.forEach((peer, index) => {
-    if (selectors.some((p) => peerMatches(p, active.namespace, peer))) matched[index] = 1;
+    if (!selectors.some((p) => peerMatches(p, active.namespace, peer))) return;
+    bits[index] = 1;
+    indices.push(index);
   });
+  const matched = { bits, indices: Int32Array.from(indices) };
   cache?.selectorMatches.set(active.rule, { endpoints: peers, matched });
   return matched;
+}
+
+/** Peers (by index, ascending) that some selector matches, or that share an address with another pod. */
+function selectorCandidates(matched: readonly (SelectorMatches | undefined)[], peers: readonly PodEndpoint[]): number[] {
+  const out = new Set<number>(sharedAddressPeers(peers));
+  for (const m of matched) if (m) for (const i of m.indices) out.add(i);
+  return [...out].sort((a, b) => a - b);
+}
+
+const sharedAddressCache = new WeakMap<readonly PodEndpoint[], readonly number[]>();
+
+/** Indices of the pods whose address another pod of the list also has (hostNetwork pods share the node's). */
+function sharedAddressPeers(peers: readonly PodEndpoint[]): readonly number[] {
+  let shared = sharedAddressCache.get(peers);
+  if (!shared) {
+    const byAddress = new Map<bigint, number[]>();
+    peers.forEach((peer, index) => {
+      for (const a of peer.addresses) {
+        const key = unifiedAddress(a.family, a.address);
+        const list = byAddress.get(key);
+        if (list) list.push(index);
+        else byAddress.set(key, [index]);
+      }
+    });
+    shared = [...byAddress.values()].filter((list) => list.length > 1).flat();
+    sharedAddressCache.set(peers, shared);
+  }
+  return shared;
 }
 
 /** One peer address seen while compiling host entries: the set it gets, and what the CIDR entries alone give it. */
@@ -425,13 +470,12 @@ function hostEntries(hosts: Map<bigint, HostSeen>): PeerEntry[] {
  * veth ifindex; every pod of the cluster with IPs is a potential peer. A `cache` reuses flattenings between calls.
  */
 export function compileNode(cluster: ClusterState, local: readonly LocalPod[], cache?: CompileCache): CompiledNode {
-  const endpoints = endpointsOf(cluster, cache);
-  const byId = new Map(endpoints.map((e) => [e.id, e]));
+  const { endpoints, byId, unaddressed } = endpointsOf(cluster, cache);
   const problems: CompileProblem[] = [];
   const pods: CompiledPod[] = [];
 
-  for (const pod of endpoints) {
-    if (pod.addresses.length === 0 && cluster.policies.length > 0) {
+  if (cluster.policies.length > 0) {
+    for (const pod of unaddressed) {
       problems.push({ pod: pod.id, message: `pod ${pod.id} has no IP address (status.podIP): rules that select it as a peer cannot be enforced in the kernel, so its traffic to isolated pods is dropped.` });
     }
   }
@@ -451,12 +495,20 @@ export function compileNode(cluster: ClusterState, local: readonly LocalPod[], c
   return { pods, problems };
 }
 
+/** The cluster's endpoints, by id, and those without addresses. */
+interface Endpoints {
+  readonly endpoints: PodEndpoint[];
+  readonly byId: ReadonlyMap<string, PodEndpoint>;
+  readonly unaddressed: readonly PodEndpoint[];
+}
+
 /** Every pod of the cluster as an endpoint; reused from the cache while the pod and namespace lists are the same. */
-function endpointsOf(cluster: ClusterState, cache: CompileCache | undefined): PodEndpoint[] {
+function endpointsOf(cluster: ClusterState, cache: CompileCache | undefined): Endpoints {
   const cached = cache?.endpoints;
   if (cached && cached.pods === cluster.pods && cached.namespaces === cluster.namespaces) return cached.endpoints;
   const namespaceLabels = namespaceLabelsOf(cluster);
   const endpoints = cluster.pods.map((pod) => podEndpoint(pod, namespaceLabels.get(pod.namespace)!));
-  if (cache) cache.endpoints = { pods: cluster.pods, namespaces: cluster.namespaces, endpoints };
-  return endpoints;
+  const built: Endpoints = { endpoints, byId: new Map(endpoints.map((e) => [e.id, e])), unaddressed: endpoints.filter((e) => e.addresses.length === 0) };
+  if (cache) cache.endpoints = { pods: cluster.pods, namespaces: cluster.namespaces, endpoints: built };
+  return built;
 }

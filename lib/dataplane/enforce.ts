@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { podsById } from '../model/pods-by-id';
 import { ClusterState } from '../model/types';
 import { AttachMode, BpfMap, BpfObject, attach, detachPinnedLink } from './binding';
 import { CompileProblem, compileNode } from './compile';
@@ -78,8 +79,8 @@ const LINKS_DIR = 'links';
  * (NodeDataplane) recompiles only what changed, judged by object identity.
  */
 export function withPodIps(cluster: ClusterState, pods: readonly EnforcedPod[]): ClusterState {
-  const current = new Map(cluster.pods.map((p) => [p.id, p.ips]));
-  const differs = (p: EnforcedPod) => p.ips !== undefined && (current.get(p.id)?.join() ?? '') !== p.ips.join();
+  const current = podsById(cluster.pods);
+  const differs = (p: EnforcedPod) => p.ips !== undefined && (current.get(p.id)?.ips.join() ?? '') !== p.ips.join();
   const ips = new Map(pods.filter(differs).map((p) => [p.id, p.ips!]));
   if (ips.size === 0) return cluster;
   return { ...cluster, pods: cluster.pods.map((pod) => (ips.has(pod.id) ? { ...pod, ips: ips.get(pod.id)! } : pod)) };

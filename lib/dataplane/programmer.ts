@@ -5,7 +5,8 @@
  * are shared across pods with reference counts (one per pod naming it); a set no pod names any more is zeroed after the entries that named
  * it are gone, and its id is not reused within the same update (no entry ever points at a set being rewritten).
  */
-import { ClusterState, NetworkPolicy } from '../model/types';
+import { podsById } from '../model/pods-by-id';
+import { ClusterState, Labels, Namespace, NetworkPolicy, PodIdentity } from '../model/types';
 import { namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
 import { policySelects } from '../verdict/evaluate';
 import { CompileCache, compileNode } from './compile';
@@ -60,6 +61,7 @@ export class NodeProgrammer {
   /** What the kernel held when adopt() was called; the next update diffs against it instead of the records. */
   private adopted?: MapImage;
   private policiesByNamespace?: { of: readonly NetworkPolicy[]; index: Map<string, NetworkPolicy[]> };
+  private clusterIndex?: { pods: readonly PodIdentity[]; namespaces: readonly Namespace[]; labels: Map<string, Labels>; byId: ReadonlyMap<string, PodIdentity> };
 
   constructor(private readonly options: NodeProgrammerOptions = {}) {}
 
@@ -107,8 +109,7 @@ export class NodeProgrammer {
 
   /** The writes that take the maps from the previous update's state (or the adopted one) to this one. */
   update(cluster: ClusterState, local: readonly LocalPod[]): ProgrammerUpdate {
-    const labels = namespaceLabelsOf(cluster);
-    const byId = new Map(cluster.pods.map((p) => [p.id, p]));
+    const { labels, byId } = this.indexOf(cluster);
     const policies = this.policiesIn(cluster.policies);
     const changed: LocalPod[] = [];
     const fingerprints = new Map<number, string>();
@@ -190,6 +191,14 @@ export class NodeProgrammer {
       if (!live.has(id)) this.usedIds.delete(id);
     }
     return diffs;
+  }
+
+  /** Namespace labels and pods by id, indexed once per pod and namespace list. */
+  private indexOf(cluster: ClusterState): { labels: Map<string, Labels>; byId: ReadonlyMap<string, PodIdentity> } {
+    const known = this.clusterIndex;
+    if (known?.pods === cluster.pods && known.namespaces === cluster.namespaces) return known;
+    this.clusterIndex = { pods: cluster.pods, namespaces: cluster.namespaces, labels: namespaceLabelsOf(cluster), byId: podsById(cluster.pods) };
+    return this.clusterIndex;
   }
 
   /** The policies per namespace (a policy selects only pods of its own namespace), indexed once per policy list. */
