@@ -7,8 +7,8 @@
  */
 import { podsById } from '../model/pods-by-id';
 import { ClusterState, Labels, Namespace, NetworkPolicy, PodIdentity } from '../model/types';
-import { namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
-import { policySelects } from '../verdict/evaluate';
+import { PodEndpoint, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
+import { peerMatches, policySelects } from '../verdict/evaluate';
 import { CompileCache, compileNode } from './compile';
 import { CompileProblem, CompiledPod, LocalPod } from './compile-types';
 import { MapDiff, diffImages } from './diff';
@@ -61,6 +61,9 @@ export class NodeProgrammer {
   /** What the kernel held when adopt() was called; the next update diffs against it instead of the records. */
   private adopted?: MapImage;
   private policiesByNamespace?: { of: readonly NetworkPolicy[]; index: Map<string, NetworkPolicy[]> };
+  /** The pod and namespace lists of the last update: the next one recompiles only for the pods that differ. */
+  private lastPods?: readonly PodIdentity[];
+  private lastNamespaces?: readonly Namespace[];
   private clusterIndex?: { pods: readonly PodIdentity[]; namespaces: readonly Namespace[]; labels: Map<string, Labels>; byId: ReadonlyMap<string, PodIdentity> };
 
   constructor(private readonly options: NodeProgrammerOptions = {}) {}
@@ -113,15 +116,19 @@ export class NodeProgrammer {
     const policies = this.policiesIn(cluster.policies);
     const changed: LocalPod[] = [];
     const fingerprints = new Map<number, string>();
+    const peerChanges = this.peerChanges(cluster, labels);
     for (const pod of local) {
       const identity = byId.get(pod.id);
       if (!identity) throw new Error(`local pod "${pod.id}" is not a pod identity of the cluster`);
       const endpoint = podEndpoint(identity, labels.get(identity.namespace)!);
-      const selecting = (policies.get(identity.namespace) ?? []).filter((p) => policySelects(p, endpoint)).map((p) => this.objectId(p));
-      const fingerprint = `${pod.id}|${this.objectId(cluster.pods)}|${this.objectId(cluster.namespaces)}|${selecting.join(',')}`;
+      const selectingPolicies = (policies.get(identity.namespace) ?? []).filter((p) => policySelects(p, endpoint));
+      const selecting = selectingPolicies.map((p) => this.objectId(p));
+      const fingerprint = `${pod.id}|${this.objectId(identity)}|${this.objectId(cluster.namespaces)}|${selecting.join(',')}`;
       fingerprints.set(pod.ifindex, fingerprint);
-      if (this.pods.get(pod.ifindex)?.fingerprint !== fingerprint) changed.push(pod);
+      if (this.pods.get(pod.ifindex)?.fingerprint !== fingerprint || affectedBy(peerChanges, selectingPolicies)) changed.push(pod);
     }
+    this.lastPods = cluster.pods;
+    this.lastNamespaces = cluster.namespaces;
     const removed = [...this.pods.keys()].filter((ifindex) => !fingerprints.has(ifindex));
 
     this.compileCache.begin();
@@ -193,6 +200,29 @@ export class NodeProgrammer {
     return diffs;
   }
 
+  /**
+   * The pods (old and new versions, as endpoints) that differ from the last update's, or 'all' when every local pod
+   * must be recompiled (the first update, changed namespaces, or a changed pod sharing an address with another).
+   */
+  private peerChanges(cluster: ClusterState, labels: Map<string, Labels>): PeerChanges {
+    if (!this.lastPods || this.lastNamespaces !== cluster.namespaces) return 'all';
+    if (this.lastPods === cluster.pods) return [];
+    const before = podsById(this.lastPods);
+    const now = podsById(cluster.pods);
+    const versions: PodIdentity[] = [];
+    for (const [id, pod] of now) {
+      const old = before.get(id);
+      if (old === pod) continue;
+      versions.push(pod);
+      if (old) versions.push(old);
+    }
+    for (const [id, old] of before) if (!now.has(id)) versions.push(old);
+    // Two pods on one address get one entry with both pods' sets: a change to either can change the other's entry.
+    const shared = [sharedAddresses(this.lastPods), sharedAddresses(cluster.pods)];
+    if (versions.some((pod) => pod.ips.some((ip) => shared[0].has(ip) || shared[1].has(ip)))) return 'all';
+    return versions.map((pod) => podEndpoint(pod, labels.get(pod.namespace) ?? {}));
+  }
+
   /** Namespace labels and pods by id, indexed once per pod and namespace list. */
   private indexOf(cluster: ClusterState): { labels: Map<string, Labels>; byId: ReadonlyMap<string, PodIdentity> } {
     const known = this.clusterIndex;
@@ -257,3 +287,43 @@ function mergeDiffs(diffs: readonly MapDiff[]): MapDiff[] {
     .filter((d) => d.updates.length > 0 || d.deletes.length > 0);
 }
 
+/** Pods whose versions changed since the last update (as endpoints), or 'all'. */
+type PeerChanges = readonly PodEndpoint[] | 'all';
+
+/**
+ * Whether changed pods can change the entries of a local pod that `policies` select. Entries come from selector
+ * matches, except where addresses decide (ipBlocks) or each peer's own ports do (egress named ports): there any
+ * pod with an address counts. A peer-less rule gives every address the same set, so it depends on no pod.
+ */
+function affectedBy(changes: PeerChanges, policies: readonly NetworkPolicy[]): boolean {
+  if (changes === 'all') return true;
+  if (changes.length === 0) return false;
+  for (const policy of policies) {
+    for (const direction of ['ingress', 'egress'] as const) {
+      if (!policy.policyTypes.includes(direction === 'ingress' ? 'Ingress' : 'Egress')) continue;
+      for (const rule of policy[direction]) {
+        const byAddress = rule.peers?.some((peer) => peer.ipBlock)
+          || (direction === 'egress' && rule.ports?.some((entry) => typeof entry.port === 'string'));
+        if (byAddress && changes.some((pod) => pod.addresses.length > 0)) return true;
+        for (const peer of rule.peers ?? []) {
+          if (!peer.ipBlock && changes.some((pod) => peerMatches(peer, policy.namespace, pod))) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+const sharedCache = new WeakMap<readonly PodIdentity[], ReadonlySet<string>>();
+
+/** The addresses more than one pod of the list has. */
+function sharedAddresses(pods: readonly PodIdentity[]): ReadonlySet<string> {
+  let shared = sharedCache.get(pods);
+  if (!shared) {
+    const seen = new Set<string>();
+    const twice = new Set<string>();
+    for (const pod of pods) for (const ip of pod.ips) (seen.has(ip) ? twice : seen).add(ip);
+    sharedCache.set(pods, (shared = twice));
+  }
+  return shared;
+}

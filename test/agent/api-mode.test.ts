@@ -83,7 +83,8 @@ describeKernel('eks-netpol agent --node-name (API mode) against a Kubernetes API
       spec: { nodeName: 'node-b', containers: [{ name: 'app', image: 'app:1' }] }, status: { podIP: '10.97.0.5' },
     });
     agent = new AgentProcess(lab.topology.node, ['--node-name', NODE, '--kubeconfig', path.join(dir, 'kubeconfig'),
-      '--pin-dir', lab.pinDir, '--listen', '127.0.0.1:0']);
+      // Its own CNI socket: the API-mode default (/run/eks-netpol/cni.sock) belongs to the node, not to a test.
+      '--pin-dir', lab.pinDir, '--listen', '127.0.0.1:0', '--cni-socket', path.join(dir, 'cni.sock')]);
     lab.registry.add('pids', agent.pid);
     address = String((await agent.waitFor((e) => e.event === 'listening')).address);
   }, 60_000);

@@ -4,7 +4,7 @@ import {
   MAP, MapImage, NodeProgrammer, applyDiffToImage, compileNode, decodePortSet, encodeNode, imageKey, portSetKey,
 } from '../../lib/dataplane';
 import { ClusterState } from '../../lib/model/types';
-import { randomCluster, randomPolicies } from '../support/random-cluster';
+import { randomCluster, randomPods, randomPolicies } from '../support/random-cluster';
 
 /** An image with port-set ids replaced by the sets they name, so two allocations of ids compare equal. */
 function canonical(image: MapImage): Record<string, Record<string, string>> {
@@ -81,6 +81,30 @@ describe('NodeProgrammer', () => {
         if (map !== MAP.config) expect({ map, size: entries.size }).toEqual({ map, size: 0 });
       }
     }), { seed: 8, numRuns: 50 });
+  });
+
+  test('when pods change (relabelled, readdressed, gone), recompiling only the local pods they concern still means a full compile', () => {
+    // Each step keeps most pod objects (unchanged pods are the same objects, as a source that reuses them gives)
+    // and replaces or drops a few with versions drawn at random.
+    const steps = fc.array(fc.record({ versions: randomPods, picks: fc.array(fc.nat(), { maxLength: 4 }), drop: fc.boolean() }), { minLength: 1, maxLength: 4 });
+    fc.assert(fc.property(randomCluster, steps, (state, mutations) => {
+      const local = state.pods.filter((p) => p.ips.length > 0).slice(0, 3).map((p, i) => ({ id: p.id, ifindex: 20 + i }));
+      const localIds = new Set(local.map((p) => p.id));
+      const programmer = new NodeProgrammer();
+      let applied = applyDiffToImage(new Map(), programmer.update(state, local).diffs);
+      let pods = state.pods;
+      for (const { versions, picks, drop } of mutations) {
+        pods = pods.map((pod, index) => {
+          if (!picks.some((pick) => pick % Math.max(1, pods.length) === index)) return pod;
+          const drawn = versions[index % Math.max(1, versions.length)];
+          return drawn ? { ...pod, labels: drawn.labels, ips: localIds.has(pod.id) ? pod.ips : drawn.ips } : pod;
+        });
+        if (drop) pods = pods.filter((pod, index) => localIds.has(pod.id) || index % 3 !== 0);
+        const step: ClusterState = { ...state, pods };
+        applied = applyDiffToImage(applied, programmer.update(step, local).diffs);
+        expect(canonical(applied)).toEqual(canonical(encodeNode(compileNode(step, local))));
+      }
+    }), { seed: 13, numRuns: 300 });
   });
 
   describe('adopting what the kernel holds (a restarted agent)', () => {
