@@ -16,9 +16,7 @@
 import { prefixMask } from '../model/cidr';
 import { ClusterState, Namespace, NetworkPolicy, PodIdentity, PolicyPeer, PolicyPort, PolicyRule } from '../model/types';
 import { Address, Endpoint, ExternalEndpoint, PodEndpoint, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
-import { Bitset } from '../verdict/bitset';
-import { policyPortMatches, policySelects } from '../verdict/evaluate';
-import { EndpointIndex } from '../verdict/label-index';
+import { peerMatches, policyPortMatches, policySelects } from '../verdict/evaluate';
 import { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
 import { ANY_PORT_SET, EMPTY_PORT_SET, PortRange, PortSet, isEmptyPortSet, portSetKey, unionPortSets } from './port-set';
 import { Prefix, coversV4Mapped, formatPrefix, insideV4Mapped, unifiedAddress } from './prefix';
@@ -246,8 +244,11 @@ export class CompileCache {
   readonly flat = new Map<string, { flat: FlatCidrs; problems: CompileProblem[]; round: number }>();
   /** The cluster's endpoints, for the pod and namespace lists they were made from. */
   endpoints?: { pods: readonly PodIdentity[]; namespaces: readonly Namespace[]; endpoints: Endpoints };
-  /** Which endpoints a rule's selector peers match (1 per endpoint index), for the endpoint list it was computed on. */
-  readonly selectorMatches = new WeakMap<PolicyRule, { endpoints: readonly PodEndpoint[]; matched: SelectorMatches }>();
+  /**
+   * Which endpoints a rule's selector peers match, for the current endpoint list only: a new list starts a new map,
+   * so rules whose pods were not recompiled do not keep older lists (10,000 endpoints each) alive.
+   */
+  selectorMatches = new WeakMap<PolicyRule, { endpoints: readonly PodEndpoint[]; matched: SelectorMatches }>();
   private readonly ids = new WeakMap<object, number>();
   private next = 1;
   private round = 0;
@@ -376,8 +377,7 @@ interface SelectorMatches {
 }
 
 /**
- * Which peers a rule's selector peers match (as peerMatches decides, through the label indexes); undefined when the
- * rule has none. Cached per rule: the local pods that share a policy, and every change that leaves the rule and the
+ * Which peers a rule's selector peers match (peerMatches); undefined when the rule has none. Cached per rule: the local pods that share a policy, and every change that leaves the rule and the
  * pods alone, reuse it instead of evaluating selectors against every pod again.
  */
 function selectorMatchesOf(active: ActiveRule, peers: readonly PodEndpoint[], cache: CompileCache | undefined): SelectorMatches | undefined {
@@ -385,17 +385,10 @@ function selectorMatchesOf(active: ActiveRule, peers: readonly PodEndpoint[], ca
   if (selectors.length === 0) return undefined;
   const cached = cache?.selectorMatches.get(active.rule);
   if (cached && cached.endpoints === peers) return cached.matched;
-  // The reach engine's inverted label indexes answer a selector with a few bitset operations (as matrix.ts does).
-  const index = endpointIndexOf(peers);
-  const union = new Bitset(peers.length);
-  for (const peer of selectors) {
-    const bitset = (peer.namespaceSelector ? index.namespaceSelector(peer.namespaceSelector) : index.namespace(active.namespace)).clone();
-    if (peer.podSelector) bitset.andInPlace(index.podSelector(peer.podSelector));
-    union.orInPlace(bitset);
-  }
   const bits = new Uint8Array(peers.length);
   const indices: number[] = [];
-  union.forEach((i) => {
+  peers.forEach((peer, i) => {
+    if (!selectors.some((p) => peerMatches(p, active.namespace, peer))) return;
     bits[i] = 1;
     indices.push(i);
   });
@@ -412,15 +405,6 @@ function selectorCandidates(matched: readonly (SelectorMatches | undefined)[], p
 }
 
 const sharedAddressCache = new WeakMap<readonly PodEndpoint[], readonly number[]>();
-const endpointIndexes = new WeakMap<readonly PodEndpoint[], EndpointIndex>();
-
-/** The label indexes of an endpoint list, built once per list. */
-function endpointIndexOf(peers: readonly PodEndpoint[]): EndpointIndex {
-  let index = endpointIndexes.get(peers);
-  if (!index) endpointIndexes.set(peers, (index = new EndpointIndex(peers)));
-  return index;
-}
-
 /** Indices of the pods whose address another pod of the list also has (hostNetwork pods share the node's). */
 function sharedAddressPeers(peers: readonly PodEndpoint[]): readonly number[] {
   let shared = sharedAddressCache.get(peers);
@@ -526,6 +510,9 @@ function endpointsOf(cluster: ClusterState, cache: CompileCache | undefined): En
   const namespaceLabels = namespaceLabelsOf(cluster);
   const endpoints = cluster.pods.map((pod) => podEndpoint(pod, namespaceLabels.get(pod.namespace)!));
   const built: Endpoints = { endpoints, byId: new Map(endpoints.map((e) => [e.id, e])), unaddressed: endpoints.filter((e) => e.addresses.length === 0) };
-  if (cache) cache.endpoints = { pods: cluster.pods, namespaces: cluster.namespaces, endpoints: built };
+  if (cache) {
+    cache.endpoints = { pods: cluster.pods, namespaces: cluster.namespaces, endpoints: built };
+    cache.selectorMatches = new WeakMap();
+  }
   return built;
 }
