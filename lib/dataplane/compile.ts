@@ -377,8 +377,9 @@ interface SelectorMatches {
 }
 
 /**
- * Which peers a rule's selector peers match (peerMatches); undefined when the rule has none. Cached per rule: the local pods that share a policy, and every change that leaves the rule and the
- * pods alone, reuse it instead of evaluating selectors against every pod again.
+ * Which peers a rule's selector peers match (peerMatches); undefined when the rule has none. Cached per rule: the
+ * local pods that share a policy, and every change that leaves the rule and the pods alone, reuse it instead of
+ * evaluating selectors against every pod again.
  */
 function selectorMatchesOf(active: ActiveRule, peers: readonly PodEndpoint[], cache: CompileCache | undefined): SelectorMatches | undefined {
   const selectors: PolicyPeer[] = active.rule.peers?.filter((peer) => !peer.ipBlock) ?? [];
