@@ -22,6 +22,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { EventLog } from '../../lib/agent/events';
+import { AGENT_NODE_OPTIONS } from '../../lib/agent/node-options';
 import { AgentMetrics } from '../../lib/agent/metrics';
 import { Reconciler } from '../../lib/agent/reconciler';
 import { assignAddresses } from '../../lib/lab/addresses';
@@ -181,13 +182,17 @@ async function outside(argv: readonly string[]): Promise<number> {
   try {
     const topology = buildTopology(runId, local.map((p) => ({ id: p.id, kind: 'pod', ips: p.ips })), registry);
     fs.writeFileSync(jobFile, serializeJob({ cluster, local: local.map((p) => p.id), pinDir, changes, churnMinutes } as never));
-    const child = spawnSync('nsenter', [`--net=/run/netns/${topology.node}`, process.execPath, __filename, '--inside', jobFile], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+    // The reconciler runs with the heap settings the agent image gives node (NODE_OPTIONS), as the agent would.
+    const child = spawnSync('nsenter', [`--net=/run/netns/${topology.node}`, process.execPath, __filename, '--inside', jobFile], {
+      encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: AGENT_NODE_OPTIONS },
+    });
     if (child.status !== 0) throw new Error(`the bench inside the node namespace failed (exit ${child.status}, signal ${child.signal}).`);
     const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { initialMs: number; entries: Record<string, number>; latencies: number[]; rss: number[]; churn?: ChurnResult; ready: boolean; reason?: string };
     const sorted = [...result.latencies].sort((a, b) => a - b);
     const p99 = percentile(sorted, 99);
     const maxRss = Math.max(...result.rss);
     console.log(`bench:agent  ${values.dataset} cluster ${cluster.pods.length} pods, ${cluster.policies.length} policies; ${local.length} pods on the node; ${changes} changes`);
+    console.log(`  node options             ${AGENT_NODE_OPTIONS} (as the agent image runs node)`);
     console.log(`  map entries on the node  ${Object.entries(result.entries).map(([map, n]) => `${map.replace('netpol_', '')} ${n}`).join(', ')}`);
     console.log(`  initial programming      ${result.initialMs.toFixed(0).padStart(7)} ms   (target <= 2000 ms)  ${result.initialMs <= 2000 ? 'met' : 'NOT met'}`);
     console.log(`  policy change p50        ${percentile(sorted, 50).toFixed(1).padStart(7)} ms`);

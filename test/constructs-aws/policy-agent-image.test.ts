@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { builtinModules } from 'module';
 import * as path from 'path';
+import { AGENT_NODE_OPTIONS } from '../../lib/agent/node-options';
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -138,6 +139,11 @@ describe('agent-image/Dockerfile', () => {
     expect(JSON.parse(entrypoint.args)).toEqual(['node', 'dist/lib/cli/main.js', 'agent']);
     expect(fs.existsSync(path.join(ROOT, 'lib/cli/main.ts'))).toBe(true);
     expect(JSON.parse(read('package.json')).bin['eks-netpol']).toBe('dist/lib/cli/main.js');
+  });
+
+  test('the runtime stage runs node with the heap settings bench:agent measures the agent with', () => {
+    const env = stage('runtime').instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args);
+    expect(env).toContain(`NODE_OPTIONS="${AGENT_NODE_OPTIONS}"`);
   });
 
   test('the image runs as a non-root user by default and asks for no privileged mode', () => {
