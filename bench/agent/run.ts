@@ -18,7 +18,7 @@
  * (the dense dataset's live state outgrows the image's 128 MB old generation).
  *
  * Usage: npm run bench:agent [-- --dataset typical|dense --pods N --policies N --local N --changes N --churn-minutes M
- *        --node-options "..."]
+ *        --node-options=...]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
