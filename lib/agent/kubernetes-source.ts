@@ -7,6 +7,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { clusterFromObjects } from '../manifests';
+import { StateInterner } from './state-interner';
 import { formatProblem } from '../model/problems';
 import { EventLog } from './events';
 import { AgentMetrics } from './metrics';
@@ -62,6 +63,7 @@ export class KubernetesSource {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private lastKey?: string;
+  private readonly interner = new StateInterner();
   /** Annotation value last written per local pod. */
   private readonly annotated = new Map<string, string>();
 
@@ -177,7 +179,9 @@ export class KubernetesSource {
     }
     // Order-independent input: informers list in arrival order.
     objects.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
-    const { cluster, problems } = clusterFromObjects(objects);
+    const { cluster: built, problems } = clusterFromObjects(objects);
+    // Unchanged objects keep their identity, so a pod event recompiles only the local pods it concerns.
+    const cluster = this.interner.intern(built);
     for (const problem of problems) {
       this.options.metrics.errors.inc({ stage: 'source' });
       this.options.log.emit('error', { stage: 'source', message: formatProblem(problem), action: 'object left out' });

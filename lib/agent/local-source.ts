@@ -10,6 +10,7 @@ import { ClusterState } from '../model/types';
 import { EventLog } from './events';
 import { AgentMetrics } from './metrics';
 import { Reconciler } from './reconciler';
+import { StateInterner } from './state-interner';
 
 /** Which pods of the manifests run on this node. */
 export type LocalPods = { readonly all: true } | { readonly ids: readonly string[] };
@@ -33,6 +34,7 @@ export class LocalSource {
   private watcher?: fs.FSWatcher;
   private timer?: NodeJS.Timeout;
   private last?: string;
+  private readonly interner = new StateInterner();
 
   constructor(private readonly options: LocalSourceOptions) {}
 
@@ -66,7 +68,8 @@ export class LocalSource {
         reconciler.invalid(`${loaded.problems.length} problem(s) in ${directory}; the last good state is enforced`);
         return;
       }
-      cluster = loaded.cluster;
+      // Unchanged objects keep their identity, so an edit recompiles only the local pods it concerns.
+      cluster = this.interner.intern(loaded.cluster);
     } catch (error) {
       metrics.errors.inc({ stage: 'source' });
       log.error('source', error, { directory, action: 'kept the last good state' });
