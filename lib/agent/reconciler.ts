@@ -11,6 +11,7 @@
  * the runtime starts the pod's containers, and ADD returns only once the pod's programs are attached and its entries
  * written.
  */
+import { interfaceIndex } from '../dataplane/binding';
 import { EnforcedPod } from '../dataplane/enforce';
 import { NodeDataplane, SyncResult } from '../dataplane/node-dataplane';
 import { podsById } from '../model/pods-by-id';
@@ -18,7 +19,6 @@ import { ClusterState } from '../model/types';
 import { EventLog } from './events';
 import { AgentMetrics } from './metrics';
 import { hostInterfaceFor } from './veth';
-import { nativeBinding } from '../dataplane/native';
 
 /** What the node must enforce. */
 export interface DesiredState {
@@ -325,7 +325,7 @@ export class Reconciler {
   /** The interface to a pod IP: the one found before while it still exists, else the route's. */
   private interfaceFor(ip: string, find: (ip: string) => string): string {
     const known = this.interfaces.get(ip);
-    if (known !== undefined && interfaceExists(known)) return known;
+    if (known !== undefined && interfaceIndex(known) > 0) return known;
     this.interfaces.delete(ip);
     const found = find(ip);
     this.interfaces.set(ip, found);
@@ -380,14 +380,5 @@ export class Reconciler {
     this.delayMs = Math.min(this.delayMs * 2, this.retryPolicy.maxMs);
     this.kick(delay);
     return delay;
-  }
-}
-
-/** Whether an interface of this name exists in this network namespace (a syscall, no process). */
-function interfaceExists(ifname: string): boolean {
-  try {
-    return nativeBinding().ifIndex(ifname) > 0;
-  } catch {
-    return false;
   }
 }

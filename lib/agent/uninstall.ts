@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { detachPinnedLink } from '../dataplane/binding';
+import { detachLinks } from '../dataplane/enforce';
 
 /** What uninstall removed. */
 export interface UninstallResult {
@@ -18,13 +18,8 @@ export function uninstall(pinDir: string): UninstallResult {
   if (!fs.existsSync(pinDir)) return { links: [], found: false };
   const linksDir = path.join(pinDir, 'links');
   const links = fs.existsSync(linksDir) ? fs.readdirSync(linksDir).sort() : [];
-  for (const pin of links) {
-    try {
-      detachPinnedLink(path.join(linksDir, pin));
-    } catch {
-      // The interface went away and took its link along; the pin is removed below.
-    }
-  }
+  // Pins of interfaces that went away (and took their links along) are only removed, with the directory below.
+  detachLinks(pinDir, () => true);
   fs.rmSync(pinDir, { recursive: true, force: true });
   return { links, found: true };
 }

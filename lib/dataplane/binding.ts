@@ -330,6 +330,15 @@ export function attach(program: BpfProgram, ifname: string, hook: TcHook, option
   };
 }
 
+/** The index of an interface in this network namespace, or 0 when there is none of that name (a syscall, no process). */
+export function interfaceIndex(ifname: string): number {
+  try {
+    return nativeBinding().ifIndex(ifname);
+  } catch {
+    return 0;
+  }
+}
+
 /** Detaches a TCX link that was pinned (by an earlier process) and removes the pin. */
 export function detachPinnedLink(pinPath: string): void {
   const native = nativeBinding();

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClusterState } from '../model/types';
-import { AttachMode, BpfMap, BpfObject } from './binding';
+import { AttachMode, BpfMap, BpfObject, interfaceIndex } from './binding';
 import { CompileProblem } from './compile-types';
 import { evictRevokedFlows } from './conntrack';
 import { diffSize } from './diff';
@@ -80,7 +80,7 @@ export class NodeDataplane {
 
   private constructor(private readonly pinDir: string, private readonly object: BpfObject, private readonly programmer: NodeProgrammer) {
     for (const ifname of pinnedInterfaces(pinDir)) {
-      const ifindex = ifIndexOrZero(ifname);
+      const ifindex = interfaceIndex(ifname);
       if (ifindex > 0) this.linkedIndex.set(ifname, ifindex);
     }
   }
@@ -96,7 +96,7 @@ export class NodeDataplane {
     // Links made for an interface that was deleted and created again under the same name no longer filter it.
     for (const ifname of wanted) {
       const known = this.linkedIndex.get(ifname);
-      if (known !== undefined && known !== ifIndexOrZero(ifname)) {
+      if (known !== undefined && known !== interfaceIndex(ifname)) {
         detachLinks(this.pinDir, (name) => name === ifname);
         this.linkedIndex.delete(ifname);
       }
@@ -112,7 +112,7 @@ export class NodeDataplane {
     // Only the recompiled pods' allowances changed, so only their flows can have lost theirs.
     const evicted = update.compiled.length > 0 ? evictRevokedFlows(maps(MAP.conntrack), { pods: update.compiled, problems: [] }) : 0;
     const { mode, attached } = attachPrograms(this.object, this.pinDir, wanted);
-    for (const ifname of attached) this.linkedIndex.set(ifname, ifIndexOrZero(ifname));
+    for (const ifname of attached) this.linkedIndex.set(ifname, interfaceIndex(ifname));
     return {
       attachMode: mode, attached, detached, ...diffSize(update.diffs), evicted,
       recompiled: update.recompiled, problems: update.problems,
@@ -127,13 +127,5 @@ export class NodeDataplane {
   /** Releases this process's handles; the pins keep everything enforced. */
   close(): void {
     this.object.close();
-  }
-}
-
-function ifIndexOrZero(ifname: string): number {
-  try {
-    return nativeBinding().ifIndex(ifname);
-  } catch {
-    return 0;
   }
 }
