@@ -20,6 +20,7 @@ import { peerMatches, policyPortMatches, policySelects } from '../verdict/evalua
 import { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
 import { ANY_PORT_SET, EMPTY_PORT_SET, PortRange, PortSet, isEmptyPortSet, portSetKey, unionPortSets } from './port-set';
 import { Prefix, coversV4Mapped, formatPrefix, insideV4Mapped, unifiedAddress } from './prefix';
+import { kernelAddress, sharedAddresses } from './shared-addresses';
 
 export type { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
 
@@ -405,25 +406,19 @@ function selectorCandidates(matched: readonly (SelectorMatches | undefined)[], p
   return [...out].sort((a, b) => a - b);
 }
 
-const sharedAddressCache = new WeakMap<readonly PodEndpoint[], readonly number[]>();
-/** Indices of the pods whose address another pod of the list also has (hostNetwork pods share the node's). */
+const sharedPeerCache = new WeakMap<readonly PodEndpoint[], readonly number[]>();
+
+/** Indices of the peers whose address another pod of the list also has, found once per list. */
 function sharedAddressPeers(peers: readonly PodEndpoint[]): readonly number[] {
-  let shared = sharedAddressCache.get(peers);
-  if (!shared) {
-    const byAddress = new Map<bigint, number[]>();
-    peers.forEach((peer, index) => {
-      for (const a of peer.addresses) {
-        const key = unifiedAddress(a.family, a.address);
-        const list = byAddress.get(key);
-        if (list) list.push(index);
-        else byAddress.set(key, [index]);
-      }
-    });
-    shared = [...byAddress.values()].filter((list) => list.length > 1).flat();
-    sharedAddressCache.set(peers, shared);
+  let indices = sharedPeerCache.get(peers);
+  if (!indices) {
+    const shared = sharedAddresses(peers, (peer) => peer.addresses);
+    indices = peers.flatMap((peer, i) => (peer.addresses.some((a) => shared.has(kernelAddress(a))) ? [i] : []));
+    sharedPeerCache.set(peers, indices);
   }
-  return shared;
+  return indices;
 }
+
 
 /** One peer address seen while compiling host entries: the set it gets, and what the CIDR entries alone give it. */
 interface HostSeen {

@@ -7,7 +7,7 @@
  */
 import { podsById } from '../model/pods-by-id';
 import { ClusterState, Labels, Namespace, NetworkPolicy, PodIdentity } from '../model/types';
-import { PodEndpoint, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
+import { PodEndpoint, addressesOf, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
 import { peerMatches, policySelects } from '../verdict/evaluate';
 import { CompileCache, compileNode } from './compile';
 import { CompileProblem, CompiledPod, LocalPod } from './compile-types';
@@ -18,6 +18,7 @@ import {
 } from './encode';
 import { MAP } from './layout';
 import { PortSet, isEmptyPortSet } from './port-set';
+import { kernelAddress, sharedAddresses } from './shared-addresses';
 
 /** What one pod contributes to the maps. */
 interface PodRecord {
@@ -217,10 +218,11 @@ export class NodeProgrammer {
       if (old) versions.push(old);
     }
     for (const [id, old] of before) if (!now.has(id)) versions.push(old);
+    const changes = versions.map((pod) => podEndpoint(pod, labels.get(pod.namespace) ?? {}));
     // Two pods on one address get one entry with both pods' sets: a change to either can change the other's entry.
-    const shared = [sharedAddresses(this.lastPods), sharedAddresses(cluster.pods)];
-    if (versions.some((pod) => pod.ips.some((ip) => shared[0].has(ip) || shared[1].has(ip)))) return 'all';
-    return versions.map((pod) => podEndpoint(pod, labels.get(pod.namespace) ?? {}));
+    const shared = [this.lastPods, cluster.pods].map((pods) => sharedAddresses(pods, (pod) => addressesOf(pod.ips)));
+    if (changes.some((pod) => pod.addresses.some((a) => shared.some((keys) => keys.has(kernelAddress(a)))))) return 'all';
+    return changes;
   }
 
   /** Namespace labels and pods by id, indexed once per pod and namespace list. */
@@ -312,18 +314,4 @@ function affectedBy(changes: PeerChanges, policies: readonly NetworkPolicy[]): b
     }
   }
   return false;
-}
-
-const sharedCache = new WeakMap<readonly PodIdentity[], ReadonlySet<string>>();
-
-/** The addresses more than one pod of the list has. */
-function sharedAddresses(pods: readonly PodIdentity[]): ReadonlySet<string> {
-  let shared = sharedCache.get(pods);
-  if (!shared) {
-    const seen = new Set<string>();
-    const twice = new Set<string>();
-    for (const pod of pods) for (const ip of pod.ips) (seen.has(ip) ? twice : seen).add(ip);
-    sharedCache.set(pods, (shared = twice));
-  }
-  return shared;
 }
