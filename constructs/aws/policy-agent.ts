@@ -9,7 +9,7 @@ import {
   checkPolicyAgentOptions,
   PolicyAgentManifestOptions,
   policyAgentManifests,
-  PolicyAgentResources,
+  PolicyAgentSettings,
 } from '../private/policy-agent-manifests';
 import { ClusterConfigurationError } from './errors';
 
@@ -36,43 +36,7 @@ export interface PolicyAgentBaseImages {
 }
 
 /** How the eks-netpol agent runs; shared by {@link PolicyAgentProps} and `EnforcementAgent.eksNetpol()`. */
-export interface PolicyAgentOptions {
-  /**
-   * `standard`: a pod is open until a policy selects it; `strict`: interfaces the agent has not programmed are denied.
-   *
-   * @default 'standard'
-   */
-  readonly mode?: 'standard' | 'strict';
-  /**
-   * Port of /healthz, /readyz and /metrics on every node (the agent runs in the host network).
-   *
-   * @default 9476
-   */
-  readonly port?: number;
-  /**
-   * The address the agent's HTTP endpoints bind to on the node; `::` serves IPv4 and IPv6.
-   *
-   * @default '0.0.0.0'
-   */
-  readonly listenAddress?: string;
-  /**
-   * Namespace of the agent's ServiceAccount and DaemonSet.
-   *
-   * @default 'kube-system'
-   */
-  readonly namespace?: string;
-  /**
-   * bpffs directory of the pinned maps and links, under /sys/fs/bpf.
-   *
-   * @default '/sys/fs/bpf/eks-netpol'
-   */
-  readonly pinDir?: string;
-  /**
-   * Container requests and limits.
-   *
-   * @default - requests 50m CPU / 128Mi, limit 256Mi memory
-   */
-  readonly resources?: PolicyAgentResources;
+export interface PolicyAgentOptions extends PolicyAgentSettings {
   /**
    * A prebuilt agent image (e.g. from your own pipeline). Without it the image is built from agent-image/ as a
    * DockerImageAsset by `cdk deploy` (synth needs no Docker engine; publishing does).

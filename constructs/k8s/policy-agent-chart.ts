@@ -3,53 +3,17 @@ import { Construct } from 'constructs';
 import {
   checkPolicyAgentOptions,
   policyAgentManifests,
-  PolicyAgentResources,
+  PolicyAgentSettings,
 } from '../private/policy-agent-manifests';
 import { PolicyDeclarationError } from './errors';
 
 /** Props of {@link PolicyAgentChart}. */
-export interface PolicyAgentChartProps extends Omit<ChartProps, 'namespace'> {
+export interface PolicyAgentChartProps extends Omit<ChartProps, 'namespace'>, PolicyAgentSettings {
   /**
    * The agent image, built from agent-image/Dockerfile and pushed to your registry (pin it by digest:
    * `registry/eks-netpol-agent@sha256:...`).
    */
   readonly image: string;
-  /**
-   * `standard`: a pod is open until a policy selects it; `strict`: interfaces the agent has not programmed are denied.
-   *
-   * @default 'standard'
-   */
-  readonly mode?: 'standard' | 'strict';
-  /**
-   * Port of /healthz, /readyz and /metrics on every node.
-   *
-   * @default 9476
-   */
-  readonly port?: number;
-  /**
-   * The address the agent's HTTP endpoints bind to on the node; `::` serves IPv4 and IPv6.
-   *
-   * @default '0.0.0.0'
-   */
-  readonly listenAddress?: string;
-  /**
-   * Namespace of the agent's ServiceAccount and DaemonSet.
-   *
-   * @default 'kube-system'
-   */
-  readonly namespace?: string;
-  /**
-   * bpffs directory of the pinned maps and links, under /sys/fs/bpf.
-   *
-   * @default '/sys/fs/bpf/eks-netpol'
-   */
-  readonly pinDir?: string;
-  /**
-   * Container requests and limits.
-   *
-   * @default - requests 50m CPU / 128Mi, limit 256Mi memory
-   */
-  readonly resources?: PolicyAgentResources;
 }
 
 /**

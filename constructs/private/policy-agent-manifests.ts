@@ -15,22 +15,8 @@ import { isIP } from 'net';
  *   directories (root-owned, hence uid 0), the only host paths written besides bpffs and the agent's socket directory.
  */
 
-/** Everything the objects depend on, already validated ({@link checkPolicyAgentOptions}). */
-export interface PolicyAgentManifestOptions {
-  /** The container image (an ECR URI from a DockerImageAsset, or any registry reference). */
-  readonly image: string;
-  /**
-   * Namespace of the ServiceAccount and DaemonSet.
-   *
-   * @default 'kube-system'
-   */
-  readonly namespace?: string;
-  /**
-   * Name of every object (ServiceAccount, ClusterRole, ClusterRoleBinding, DaemonSet).
-   *
-   * @default 'eks-netpol-agent'
-   */
-  readonly name?: string;
+/** How the agent runs on each node: the settings PolicyAgent (aws-cdk-lib) and PolicyAgentChart (cdk8s) share. */
+export interface PolicyAgentSettings {
   /**
    * `standard`: a pod is open until a policy selects it; `strict`: interfaces the agent has not programmed are denied.
    *
@@ -38,7 +24,7 @@ export interface PolicyAgentManifestOptions {
    */
   readonly mode?: 'standard' | 'strict';
   /**
-   * Port of /healthz, /readyz and /metrics on the node (the agent runs in the host network).
+   * Port of /healthz, /readyz and /metrics on every node (the agent runs in the host network).
    *
    * @default 9476
    */
@@ -49,6 +35,12 @@ export interface PolicyAgentManifestOptions {
    * @default '0.0.0.0'
    */
   readonly listenAddress?: string;
+  /**
+   * Namespace of the agent's ServiceAccount and DaemonSet.
+   *
+   * @default 'kube-system'
+   */
+  readonly namespace?: string;
   /**
    * bpffs directory of the agent's pinned maps and links; it must lie under /sys/fs/bpf.
    *
@@ -61,6 +53,18 @@ export interface PolicyAgentManifestOptions {
    * @default - requests 50m CPU / 128Mi, limit 256Mi memory (the agent targets at most 150 MB RSS)
    */
   readonly resources?: PolicyAgentResources;
+}
+
+/** Everything the objects depend on, already validated ({@link checkPolicyAgentOptions}). */
+export interface PolicyAgentManifestOptions extends PolicyAgentSettings {
+  /** The container image (an ECR URI from a DockerImageAsset, or any registry reference). */
+  readonly image: string;
+  /**
+   * Name of every object (ServiceAccount, ClusterRole, ClusterRoleBinding, DaemonSet).
+   *
+   * @default 'eks-netpol-agent'
+   */
+  readonly name?: string;
 }
 
 /** Container resources, as Kubernetes quantities. */
