@@ -3,8 +3,8 @@
  * writes it anew at each start (an upgrade, a crash): without our entry, pods would start without the admission
  * again, silently. The agent watches the directory and puts the entry back, logging each time it had to.
  */
-import * as fs from 'fs';
 import { ChainOptions, ensureChained } from '../cni/install';
+import { DebouncedWatch, watchDebounced } from './debounced-watch';
 import { EventLog } from './events';
 import { AgentMetrics } from './metrics';
 
@@ -22,9 +22,8 @@ export interface CniChainKeeperOptions {
 }
 
 export class CniChainKeeper {
-  private watcher?: fs.FSWatcher;
+  private watch?: DebouncedWatch;
   private interval?: NodeJS.Timeout;
-  private debounce?: NodeJS.Timeout;
   /** The last problem logged, so that a lasting one is logged once rather than at every check. */
   private problem?: string;
 
@@ -34,12 +33,8 @@ export class CniChainKeeper {
   start(): void {
     this.check();
     try {
-      this.watcher = fs.watch(this.options.chain.confDir, () => {
-        if (this.debounce) clearTimeout(this.debounce);
-        // aws-node writes several files in a row: check once it is done.
-        this.debounce = setTimeout(() => this.check(), 200);
-      });
-      this.watcher.on('error', () => undefined);
+      // aws-node writes several files in a row: check once it is done. A failing watch leaves the interval's checks.
+      this.watch = watchDebounced(this.options.chain.confDir, { delayMs: 200, onError: () => undefined }, () => this.check());
     } catch {
       // The directory is missing: the interval's checks say so and find it once it exists.
     }
@@ -48,9 +43,8 @@ export class CniChainKeeper {
   }
 
   stop(): void {
-    this.watcher?.close();
+    this.watch?.close();
     if (this.interval) clearInterval(this.interval);
-    if (this.debounce) clearTimeout(this.debounce);
   }
 
   /** Puts the entry back if it is missing or differs. */

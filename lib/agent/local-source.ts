@@ -3,12 +3,12 @@
  * reported and NOT applied: leaving out a broken policy would open what it denied, so the kernel keeps the last
  * good state until the files are fixed (readiness says why meanwhile).
  */
-import * as fs from 'fs';
 import { loadManifests } from '../manifests';
 import { formatProblem } from '../model/problems';
 import { ClusterState } from '../model/types';
 import { EventLog } from './events';
 import { AgentMetrics } from './metrics';
+import { DebouncedWatch, watchDebounced } from './debounced-watch';
 import { Reconciler } from './reconciler';
 import { StateInterner } from './state-interner';
 
@@ -31,8 +31,7 @@ export interface LocalSourceOptions {
 }
 
 export class LocalSource {
-  private watcher?: fs.FSWatcher;
-  private timer?: NodeJS.Timeout;
+  private watch?: DebouncedWatch;
   private last?: string;
   private readonly interner = new StateInterner();
 
@@ -41,19 +40,18 @@ export class LocalSource {
   /** Reads the files once and watches them. */
   start(): void {
     this.read();
-    this.watcher = fs.watch(this.options.directory, { recursive: true }, () => {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.read(), this.options.debounceMs ?? 100);
-    });
-    this.watcher.on('error', (error) => {
-      this.options.metrics.errors.inc({ stage: 'source' });
-      this.options.log.error('source', error, { directory: this.options.directory });
-    });
+    this.watch = watchDebounced(this.options.directory, {
+      delayMs: this.options.debounceMs ?? 100,
+      recursive: true,
+      onError: (error) => {
+        this.options.metrics.errors.inc({ stage: 'source' });
+        this.options.log.error('source', error, { directory: this.options.directory });
+      },
+    }, () => this.read());
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.watcher?.close();
+    this.watch?.close();
   }
 
   /** Reads the directory and hands a valid state to the reconciler. */
