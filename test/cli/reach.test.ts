@@ -338,7 +338,7 @@ describe('eks-netpol reach usage', () => {
 
   test.each([
     [['reach'], 'give at least one PATH'],
-    [['reach', EXAMPLES, '--output', 'yaml'], '--output "yaml" is not a format. Use one of: table, json, matrix, summary.'],
+    [['reach', EXAMPLES, '--output', 'yaml'], '--output "yaml" is not a format. Use one of: table, json, matrix, summary, csv, md, dot, svg.'],
     [['reach', EXAMPLES, '--port', '0'], 'port 0 is outside 1-65535'],
     [['reach', EXAMPLES, '--port', '80/icmp'], 'unknown protocol "icmp". Use TCP, UDP or SCTP'],
     [['reach', EXAMPLES, '--port', 'Not_A_Name'], 'is neither a port number nor a container-port name'],

@@ -7,6 +7,12 @@ export interface FormatOptions {
   /** Add the reasons: which policies isolate each endpoint and which rules admit the probe. */
   readonly explain: boolean;
   readonly style: Style;
+  /**
+   * The environment of external programs a formatter runs (`--output svg` runs Graphviz's `dot`, found on its PATH).
+   *
+   * @default - process.env
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -15,6 +21,9 @@ export interface FormatOptions {
  */
 export type Formatter = (result: ProbeResult, sink: Sink, options: FormatOptions) => Promise<number>;
 
-/** The output formats of `reach`. */
-export const OUTPUT_FORMATS = ['table', 'json', 'matrix', 'summary'] as const;
+/**
+ * The output formats of `reach`: `csv` and `md` list the probes like `table`; `dot` and `svg` draw the allowed
+ * connections as a graph (`svg` through Graphviz's `dot`).
+ */
+export const OUTPUT_FORMATS = ['table', 'json', 'matrix', 'summary', 'csv', 'md', 'dot', 'svg'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
