@@ -11,6 +11,7 @@ export * from './manifests';
 export * from './verdict/reachability';
 export type { Verdict, DirectionVerdict } from './verdict/evaluate';
 export { loadReachability, reach } from './verdict/load';
+export * from './verdict/diff';
 export { probeJson } from './cli/format/json';
 export type { ProbeJson, DirectionJson } from './cli/format/json';
 export { lintCluster, LintOptionsError, LINT_DISABLE_ANNOTATION, RULES as LINT_RULES, ruleIds as lintRuleIds } from './lint';

@@ -9,6 +9,7 @@ import { Command, CliIO, EXIT, processIO, UsageError } from './io';
 /** Subcommands: name -> [summary, loader]. Add a line here for a new command. */
 const COMMANDS: Record<string, [string, () => Command]> = {
   reach: ['who can reach whom, and why, from manifests', () => require('./commands/reach').reach],
+  diff: ['which connections a manifest change newly allows or denies, and why', () => require('./commands/diff').diff],
   lint: ['catch the policy mistakes that break production on EKS', () => require('./commands/lint').lint],
   lab: ['prove in the kernel what reach predicts (root)', () => require('./commands/lab').lab],
   doctor: ['can a live EKS cluster enforce NetworkPolicies?', () => require('./commands/doctor').doctor],

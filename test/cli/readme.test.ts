@@ -1,7 +1,7 @@
 /**
- * The README's `reach` section must not lie: every ```console block in it is a command and its exact output, run
- * here on examples/reach. A block reads `$ eks-netpol ARGS...` (or `$ cat FILE... | eks-netpol ARGS...`, the files
- * joined as cat joins them), then the lines it prints on stdout.
+ * The README's command sections must not lie: every ```console block in them is a command and its exact output, run
+ * here from the repository root. A block reads `$ eks-netpol ARGS...` (or `$ cat FILE... | eks-netpol ARGS...`, the
+ * files joined as cat joins them), then the lines it prints on stdout. The command must exit 0 with nothing on stderr.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -9,30 +9,35 @@ import { runCli } from './fake-io';
 
 const ROOT = path.join(__dirname, '..', '..');
 
+/** The README sections whose console blocks are checked, and how many blocks each must at least show. */
+const SECTIONS: Record<string, number> = { reach: 5, diff: 3 };
+
 interface Example {
+  readonly section: string;
   readonly command: string;
   readonly expected: string;
 }
 
-function readmeExamples(): Example[] {
+function readmeExamples(section: string): Example[] {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const section = /<!-- section:reach -->([\s\S]*?)<!-- \/section:reach -->/.exec(readme)?.[1] ?? '';
+  const text = new RegExp(`<!-- section:${section} -->([\\s\\S]*?)<!-- /section:${section} -->`).exec(readme)?.[1] ?? '';
   const examples: Example[] = [];
-  for (const match of section.matchAll(/```console\n([\s\S]*?)```/g)) {
+  for (const match of text.matchAll(/```console\n([\s\S]*?)```/g)) {
     const [first, ...rest] = match[1].split('\n');
-    examples.push({ command: first.replace(/^\$ /, ''), expected: rest.join('\n') });
+    examples.push({ section, command: first.replace(/^\$ /, ''), expected: rest.join('\n') });
   }
   return examples;
 }
 
-const examples = readmeExamples();
+const examples = Object.keys(SECTIONS).flatMap(readmeExamples);
 
-test('the README shows reach examples to check', () => {
-  expect(examples.length).toBeGreaterThanOrEqual(5);
+test.each(Object.entries(SECTIONS))('the README section %s shows at least %d examples to check', (section, least) => {
+  expect(examples.filter((e) => e.section === section).length).toBeGreaterThanOrEqual(least);
 });
 
-test.each(examples.map((e) => [e.command, e]))('README: %s', async (_command, example) => {
+test.each(examples.map((e) => [e.section, e.command, e]))('README %s: %s', async (_section, _command, example) => {
   const { command, expected } = example as Example;
+  expect(command).toMatch(/^(cat (\S+ )+\| )?eks-netpol /);
   const pipe = /^cat ((?:\S+ )+)\| (.*)$/.exec(command);
   const invocation = pipe ? pipe[2] : command;
   const stdin = pipe ? pipe[1].trim().split(' ').map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8')).join('') : undefined;
