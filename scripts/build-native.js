@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /**
- * Builds the native binding (native/*.c -> build/Release/netpol.node) during `npm ci` / `npm install`.
+ * Builds the native binding (native/*.c -> build/Release/netpol.node): the package's `install` script, so it runs in
+ * the checkout's `npm ci` and in a user's `npm install eks-netpol` (npm 11.19 runs it with a warning until the user's
+ * `allowScripts` lists it; releases that block unapproved scripts, and `strict-allow-scripts`, need the approval
+ * first). Also run by hand: `node node_modules/eks-netpol/scripts/build-native.js`.
  *
- * The binding links Debian's libbpf, which a laptop may not have. Without libbpf's headers this prints a loud notice
- * and exits 0, so installing the package still works; the kernel tests then skip and say why. With the headers, a
- * failed build fails the install: a broken binding must not hide behind a skip.
+ * The binding links Debian's libbpf, which a laptop may not have. Without libbpf's headers (or off Linux) this prints
+ * a loud notice and exits 0, so installing the package still works; the kernel tests then skip and say why. With the
+ * headers, a failed build fails the install: a broken binding must not hide behind a skip. EKS_NETPOL_REQUIRE_NATIVE=1
+ * (the agent image) turns every "not built" into a failure.
  *
  * Plain JavaScript (not TypeScript): it runs before anything is compiled.
  */
@@ -31,12 +35,27 @@ function localNodeDir() {
   return fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined;
 }
 
+/**
+ * node-gyp: our own devDependency in the checkout; in a user's install, the copy npm bundles (npm names it in
+ * npm_config_node_gyp while it runs a script, and keeps it under its own node_modules otherwise).
+ */
 function nodeGypBin() {
   try {
     return require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] });
   } catch {
-    return undefined;
+    // not a dependency here: look for npm's own copy below
   }
+  const prefix = path.dirname(path.dirname(process.execPath));
+  const candidates = [
+    process.env.npm_config_node_gyp,
+    path.join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ];
+  return candidates.find((file) => file && fs.existsSync(file));
+}
+
+/** Exit code for "not built": 0 (installing still works), or 1 when the caller needs the binding. */
+function notBuilt() {
+  return process.env.EKS_NETPOL_REQUIRE_NATIVE === '1' ? 1 : 0;
 }
 
 function main() {
@@ -49,7 +68,7 @@ function main() {
       'eks-netpol: native eBPF binding NOT built (not Linux).',
       'The engine, constructs and CLI work; kernel features (lab, agent) and their tests are unavailable.',
     ]);
-    return 0;
+    return notBuilt();
   }
   const missing = HEADERS.filter((h) => !fs.existsSync(h));
   if (missing.length > 0) {
@@ -57,18 +76,18 @@ function main() {
       'eks-netpol: native eBPF binding NOT built: libbpf development files are missing.',
       `Missing: ${missing.join(', ')}`,
       'Install them (Debian/Ubuntu, as root): apt-get install libbpf-dev libelf-dev zlib1g-dev',
-      '  (or run: bash .ci/setup), then: npm rebuild eks-netpol  (or: node scripts/build-native.js)',
-      'The engine, constructs and CLI work; kernel tests skip with this reason.',
+      `  (or run: bash .ci/setup), then: node ${path.join(root, 'scripts', 'build-native.js')}`,
+      'The engine, constructs and CLI work; kernel features (lab, agent) and their tests skip with this reason.',
     ]);
-    return 0;
+    return notBuilt();
   }
   const gyp = nodeGypBin();
   if (!gyp) {
     banner([
-      'eks-netpol: native eBPF binding NOT built: node-gyp is not installed.',
-      'It is a devDependency: run npm ci without --omit=dev, then: node scripts/build-native.js',
+      'eks-netpol: native eBPF binding NOT built: node-gyp was not found (neither installed nor bundled with npm).',
+      `Install it (npm install --no-save node-gyp), then: node ${path.join(root, 'scripts', 'build-native.js')}`,
     ]);
-    return 0;
+    return notBuilt();
   }
   const args = [gyp, 'rebuild', '--loglevel=warn'];
   const nodeDir = localNodeDir();

@@ -10,19 +10,33 @@ import { EnforcementAgent } from './enforcement-agent';
 import { ClusterConfigurationError } from './errors';
 import { PolicyAgent } from './policy-agent';
 import { autoModeManifests } from './private/auto-mode-manifests';
-import { BUNDLED_KUBECTL_MINOR, bundledKubectlLayer } from './private/kubectl-layer';
+import { kubectlLayerFor } from './private/kubectl-layer';
 import { VpcCniNetworkPolicyOptions } from './vpc-cni-configuration';
 import { resolveVpcCniVersion, VpcCniNetworkPolicy } from './vpc-cni-network-policy';
 
 const CLUSTER_MARKER = Symbol.for('eks-netpol.NetworkPolicyCluster');
+
+/**
+ * The Kubernetes version of a {@link NetworkPolicyCluster} that does not name one. Chosen on 2026-12-04: EKS standard
+ * support is 1.35 to 1.37 (1.34 left it on 2026-12-02), and aws-cdk-lib 2.276 knows up to V1_37; 1.36 is the newest
+ * for which both a kubectl layer package (@aws-cdk/lambda-layer-kubectl-v36 2.0.1; no -v37 is published on npm) and
+ * a vpc-cni build known to serve it exist (v1.23.1-eksbuild.1; the evidence is on VPC_CNI_PINNED_VERSIONS).
+ * Moving it upgrades every cluster that leaves `version` out, so it moves only in a release that says so.
+ */
+export const DEFAULT_KUBERNETES_VERSION = eks.KubernetesVersion.V1_36;
 
 /** Manifest bytes one nested stack may hold: CloudFormation takes templates up to 1 MB; keep room for the rest. */
 const MANIFEST_BYTES_PER_STACK = 700 * 1024;
 
 /** Properties of {@link NetworkPolicyCluster}. */
 export interface NetworkPolicyClusterProps {
-  /** The Kubernetes version; 1.25 or later, and written out (not a token) so the add-on version can be pinned. */
-  readonly version: eks.KubernetesVersion;
+  /**
+   * The Kubernetes version; 1.25 or later, and written out (not a token) so the add-on version can be pinned. The
+   * default is {@link DEFAULT_KUBERNETES_VERSION}, whose comment says why.
+   *
+   * @default eks.KubernetesVersion.V1_36
+   */
+  readonly version?: eks.KubernetesVersion;
   /**
    * Name of the cluster.
    *
@@ -70,7 +84,8 @@ export interface NetworkPolicyClusterProps {
   /**
    * A Lambda layer with kubectl and helm for the kubectl provider, matching the Kubernetes version.
    *
-   * @default - @aws-cdk/lambda-layer-kubectl-v33 for Kubernetes 1.32 to 1.34; required otherwise
+   * @default - from the installed @aws-cdk/lambda-layer-kubectl-vNN package nearest the Kubernetes version (the same
+   * minor, else one older, else one newer); synthesis fails naming the package to install when none is installed
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
   /**
@@ -164,24 +179,17 @@ export class NetworkPolicyCluster extends Construct {
   private appsInLastStack = 0;
   private bytesInLastStack = 0;
 
-  constructor(scope: Construct, id: string, props: NetworkPolicyClusterProps) {
+  constructor(scope: Construct, id: string, props: NetworkPolicyClusterProps = {}) {
     super(scope, id);
     Object.defineProperty(this, CLUSTER_MARKER, { value: true });
-    const version = checkKubernetesVersion(this.node.path, props.version);
+    const kubernetesVersion = props.version ?? DEFAULT_KUBERNETES_VERSION;
+    const version = checkKubernetesVersion(this.node.path, kubernetesVersion);
     const compute = (props.compute ?? ClusterCompute.default())._spec;
     checkCompute(this.node.path, props, compute.kind === 'nodeGroups' ? compute.nodeGroups : undefined);
-    const kubectlLayer = props.kubectlLayer ?? bundledKubectlLayer(this, 'KubectlLayer', version);
-    if (!kubectlLayer) {
-      throw new ClusterConfigurationError(
-        this.node.path,
-        'kubectlLayer',
-        `the bundled kubectl layer (v1.${BUNDLED_KUBECTL_MINOR}) cannot drive Kubernetes ${version} (kubectl allows one minor version of skew)`,
-        `install @aws-cdk/lambda-layer-kubectl-v${version.split('.')[1]} and pass kubectlLayer: new KubectlV${version.split('.')[1]}Layer(this, 'Kubectl')`,
-      );
-    }
+    const kubectlLayer = props.kubectlLayer ?? kubectlLayerFor(this, 'KubectlLayer', version);
 
     const common = {
-      version: props.version,
+      version: kubernetesVersion,
       clusterName: props.clusterName,
       vpc: props.vpc ?? defaultVpc(this),
       endpointAccess: props.endpointAccess ?? eks.EndpointAccess.PUBLIC_AND_PRIVATE,
@@ -222,7 +230,7 @@ export class NetworkPolicyCluster extends Construct {
         defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
         defaultCapacity: 0,
       });
-      const addonVersion = resolveVpcCniVersion(this.node.path, 'vpcCniVersion', props.vpcCniVersion, props.version);
+      const addonVersion = resolveVpcCniVersion(this.node.path, 'vpcCniVersion', props.vpcCniVersion, kubernetesVersion);
       this.vpcCni = new VpcCniNetworkPolicy(this, 'VpcCni', {
         clusterName: this.cluster.clusterName,
         addonVersion,
@@ -319,7 +327,7 @@ function checkKubernetesVersion(path: string, version: eks.KubernetesVersion): s
       path,
       'version',
       'the Kubernetes version is a token, so no add-on version or kubectl layer can be pinned at synth',
-      'write the version out, e.g. eks.KubernetesVersion.V1_33',
+      'write the version out, e.g. eks.KubernetesVersion.V1_36, or leave version out for that default',
     );
   }
   if (compareKubernetesVersions(version.version, MIN_KUBERNETES_VERSION) < 0) {
@@ -327,7 +335,7 @@ function checkKubernetesVersion(path: string, version: eks.KubernetesVersion): s
       path,
       'version',
       `Kubernetes ${version.version} has no EKS network policy controller`,
-      `use ${MIN_KUBERNETES_VERSION} or later (eks.KubernetesVersion.V1_33 recommended)`,
+      `use ${MIN_KUBERNETES_VERSION} or later, or leave version out for ${DEFAULT_KUBERNETES_VERSION.version}`,
     );
   }
   return version.version;

@@ -80,9 +80,12 @@ export function vpcCniConfigurationValues(options: VpcCniNetworkPolicyOptions = 
   return values;
 }
 
+/** The features that add-on options turn on; ClusterNetworkPolicy is used by applying policies, not by an option. */
+export type ConfiguredVpcCniFeature = Exclude<VpcCniFeature, 'clusterNetworkPolicy'>;
+
 /** The add-on features that a set of options uses, for the version check. */
-export function featuresUsed(options: VpcCniNetworkPolicyOptions): VpcCniFeature[] {
-  const features: VpcCniFeature[] = ['networkPolicy'];
+export function featuresUsed(options: VpcCniNetworkPolicyOptions): ConfiguredVpcCniFeature[] {
+  const features: ConfiguredVpcCniFeature[] = ['networkPolicy'];
   if (options.enforcingMode === 'strict') features.push('strictMode');
   if (options.conntrackCacheCleanupPeriodSeconds !== undefined) features.push('conntrackCacheCleanupPeriod');
   if (options.conntrackCacheTableSize !== undefined) features.push('conntrackCacheTableSize');
@@ -90,7 +93,7 @@ export function featuresUsed(options: VpcCniNetworkPolicyOptions): VpcCniFeature
 }
 
 /** The option that turns each feature on, to name it in messages. */
-const FEATURE_PROP: Record<VpcCniFeature, string> = {
+const FEATURE_PROP: Record<ConfiguredVpcCniFeature, string> = {
   networkPolicy: 'networkPolicy',
   strictMode: 'networkPolicy.enforcingMode',
   conntrackCacheCleanupPeriod: 'networkPolicy.conntrackCacheCleanupPeriodSeconds',

@@ -17,7 +17,7 @@ export interface VpcCniNetworkPolicyProps {
    */
   readonly kubernetesVersion?: eks.KubernetesVersion;
   /**
-   * The exact `vpc-cni` add-on version (`v1.20.1-eksbuild.3`).
+   * The exact `vpc-cni` add-on version (`v1.23.1-eksbuild.1`).
    *
    * @default - the version pinned for `kubernetesVersion` in this library's table
    */
@@ -150,7 +150,7 @@ export function resolveVpcCniVersion(
       path,
       prop,
       `neither ${prop} nor kubernetesVersion is given, so no add-on version can be pinned`,
-      `pass kubernetesVersion (e.g. eks.KubernetesVersion.V1_33) or ${prop} (e.g. 'v1.20.1-eksbuild.3')`,
+      `pass kubernetesVersion (e.g. eks.KubernetesVersion.V1_36) or ${prop} (e.g. 'v1.23.1-eksbuild.1')`,
     );
   }
   const pinned = Token.isUnresolved(kubernetes.version) ? undefined : pinnedVpcCniVersion(kubernetes.version);

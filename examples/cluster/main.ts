@@ -19,7 +19,8 @@ export class NetworkPolicyClusterStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'eks-netpol: an EKS cluster that enforces NetworkPolicies, with example apps', ...props });
     this.cluster = new NetworkPolicyCluster(this, 'Cluster', {
-      version: eks.KubernetesVersion.V1_33,
+      // Named, not left to the default: a cluster that follows eks-netpol's default would upgrade with the library.
+      version: eks.KubernetesVersion.V1_36,
       networkPolicy: { policyEventLogs: true, cloudWatchLogs: true },
     });
     // The cdk8s charts are built in their own cdk8s app; each becomes one manifest resource after the add-on.

@@ -73,10 +73,11 @@ function tryLoad(): { binding?: NativeBinding; reason?: string } {
   // EKS_NETPOL_NATIVE names the addon explicitly (an agent image that keeps it elsewhere).
   const root = packageRoot();
   const file = process.env.EKS_NETPOL_NATIVE || (root && path.join(root, 'build', 'Release', 'netpol.node'));
+  const rebuild = `node ${path.join(root ?? '.', 'scripts', 'build-native.js')}`;
   if (!file || !fs.existsSync(file)) {
     return {
       reason: 'the native eBPF binding is not built (build/Release/netpol.node is missing): install libbpf-dev, '
-        + 'libelf-dev and zlib1g-dev (bash .ci/setup), then run: node scripts/build-native.js',
+        + `libelf-dev and zlib1g-dev (Debian; bash .ci/setup in a checkout), then run: ${rebuild}`,
     };
   }
   try {
@@ -84,7 +85,7 @@ function tryLoad(): { binding?: NativeBinding; reason?: string } {
     binding.setErrorClass(BpfError);
     return { binding };
   } catch (error) {
-    return { reason: `the native eBPF binding at ${file} failed to load: ${(error as Error).message}. Rebuild it: node scripts/build-native.js` };
+    return { reason: `the native eBPF binding at ${file} failed to load: ${(error as Error).message}. Rebuild it: ${rebuild}` };
   }
 }
 

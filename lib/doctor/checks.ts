@@ -4,6 +4,7 @@
  */
 import { CheckResult, ClusterFacts } from './types';
 import {
+  CLUSTER_NETWORK_POLICY_MIN_KUBERNETES_VERSION,
   compareKubernetesVersions,
   isAtLeast,
   MIN_KUBERNETES_VERSION,
@@ -159,6 +160,53 @@ export function checkVpcCniVersion(facts: ClusterFacts): CheckResult {
   return pass('vpc-cni-version', `vpc-cni ${version} supports ${features.join(', ')}`);
 }
 
+/** At most this many objects are named in a finding, so that it stays one readable line. */
+const NAMED_OBJECTS = 3;
+
+function nameObjects(names: readonly string[]): string {
+  const shown = names.slice(0, NAMED_OBJECTS).join(', ');
+  return names.length > NAMED_OBJECTS ? `${shown} and ${names.length - NAMED_OBJECTS} more` : shown;
+}
+
+/**
+ * The policies given (`--policies`) must be enforceable here: a ClusterNetworkPolicy needs Kubernetes 1.29+ and, off
+ * Auto Mode, vpc-cni v1.21.1+. A warning, not a failure: NetworkPolicies are still enforced, and the doctor cannot
+ * tell whether the manifests it was given are applied to this cluster.
+ */
+export function checkPolicyFeatures(facts: ClusterFacts): CheckResult {
+  const id = 'policy-features';
+  const usage = facts.policies;
+  if (!usage) return pass(id, 'no policy manifests given (--policies), so the policy APIs in use were not checked');
+  const cnps = usage.clusterNetworkPolicies;
+  if (cnps.length === 0) return pass(id, `none of the ${usage.objectCount} objects given needs more than NetworkPolicy support`);
+
+  const used = `${cnps.length} ClusterNetworkPolicy ${cnps.length === 1 ? 'object' : 'objects'} given (${nameObjects(cnps)})`;
+  const minAddon = VPC_CNI_FEATURE_MINIMUMS.clusterNetworkPolicy;
+  const minKubernetes = CLUSTER_NETWORK_POLICY_MIN_KUBERNETES_VERSION;
+  const name = facts.cluster.name ?? '<name>';
+  const kubernetes = facts.cluster.version;
+  // Auto Mode brings its own networking, so only the Kubernetes version applies there.
+  const addon = isAutoMode(facts) ? undefined : facts.vpcCni;
+  const updateAddon = (to: string) =>
+    `aws eks update-addon --cluster-name ${name} --addon-name vpc-cni --addon-version ${pinnedVpcCniVersion(to) ?? `<${minAddon} or later>`}`;
+
+  if (kubernetes === undefined || compareKubernetesVersions(kubernetes, minKubernetes) < 0) {
+    const needs = addon ? `Kubernetes ${minKubernetes} or later and vpc-cni ${minAddon} or later` : `Kubernetes ${minKubernetes} or later`;
+    const runs = addon ? `Kubernetes ${kubernetes ?? '(unknown)'} with vpc-cni ${addon.addonVersion ?? '(no version)'}` : `Kubernetes ${kubernetes ?? '(unknown)'}`;
+    const upgrade = `upgrade Kubernetes to ${minKubernetes} or later first (aws eks update-cluster-version --name ${name} --kubernetes-version <next minor>, one minor version at a time)`;
+    const addonTooOld = addon !== undefined && !isAtLeast(addon.addonVersion ?? '', minAddon);
+    return warn(id, `${used}: ClusterNetworkPolicy needs ${needs}, and the cluster runs ${runs}, so these policies are not enforced`, addonTooOld ? `${upgrade}, then ${updateAddon(minKubernetes)}` : upgrade);
+  }
+  if (isAutoMode(facts)) return pass(id, `${used}: Kubernetes ${kubernetes} on EKS Auto Mode, which enforces ClusterNetworkPolicy from ${minKubernetes}`);
+  if (!addon) return pass(id, `${used}: not checked without the vpc-cni add-on (see vpc-cni-addon)`);
+  const version = addon.addonVersion;
+  if (version === undefined) return warn(id, `${used}, but the vpc-cni add-on reports no version`, 'check aws eks describe-addon --addon-name vpc-cni');
+  if (!isAtLeast(version, minAddon)) {
+    return warn(id, `${used}: ClusterNetworkPolicy needs vpc-cni ${minAddon} or later, and the add-on is ${version}, so these policies are not enforced`, updateAddon(kubernetes));
+  }
+  return pass(id, `${used}: vpc-cni ${version} on Kubernetes ${kubernetes} enforces ClusterNetworkPolicy (${minAddon}+, Kubernetes ${minKubernetes}+)`);
+}
+
 /** Every managed node group must run an AMI where the policy agent runs: Linux, kernel 5.10+. */
 export function checkNodegroups(facts: ClusterFacts): CheckResult {
   if (facts.nodegroups.length === 0) {
@@ -198,6 +246,7 @@ export const CHECKS: readonly ((facts: ClusterFacts) => CheckResult)[] = [
   checkNetworkPolicyEnabled,
   checkEnforcingMode,
   checkVpcCniVersion,
+  checkPolicyFeatures,
   checkNodegroups,
   checkFargate,
 ];

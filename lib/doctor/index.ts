@@ -3,5 +3,6 @@ export * from './types';
 export * from './checks';
 export * from './errors';
 export * from './gather';
+export * from './policy-usage';
 export * from './report';
 export * from './vpc-cni-versions';

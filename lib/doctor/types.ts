@@ -40,6 +40,21 @@ export interface ClusterFacts {
   readonly vpcCni?: AddonInfo;
   readonly nodegroups: readonly NodegroupInfo[];
   readonly fargateProfileNames: readonly string[];
+  /**
+   * What the policies given with `--policies` need from the cluster. The EKS API cannot list Kubernetes objects, so
+   * the doctor learns which policy APIs are in use only from manifests it is given.
+   *
+   * @default - no policies given: the checks that depend on them pass as not checked
+   */
+  readonly policies?: PolicyUsage;
+}
+
+/** The policy APIs that a set of manifests uses beyond NetworkPolicy, for the version checks. */
+export interface PolicyUsage {
+  /** How many objects the manifests hold (every kind). */
+  readonly objectCount: number;
+  /** The ClusterNetworkPolicy objects (networking.k8s.aws), each as `name (file:line)`. */
+  readonly clusterNetworkPolicies: readonly string[];
 }
 
 /** The outcome of one check. */

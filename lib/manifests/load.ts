@@ -21,6 +21,16 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
  * Never throws for bad input: every problem is in the result.
  */
 export function loadManifests(inputs: readonly string[], options: LoadOptions = {}): LoadResult {
+  const { objects, problems } = readManifestObjects(inputs, options);
+  return assembleCluster(objects, options, problems);
+}
+
+/**
+ * The raw objects of the inputs (read as `loadManifests` reads them, List items unpacked) with their file and line,
+ * not validated: for readers that look at kinds the policy model does not hold. `problems` has the files that could
+ * not be read and the syntax errors.
+ */
+export function readManifestObjects(inputs: readonly string[], options: LoadOptions = {}): { objects: SourcedObject[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const objects: SourcedObject[] = [];
   for (const input of inputs) {
@@ -28,7 +38,7 @@ export function loadManifests(inputs: readonly string[], options: LoadOptions = 
       collectObjects(text, file, objects, problems);
     }
   }
-  return assembleCluster(objects, options, problems);
+  return { objects, problems };
 }
 
 /** Reads the manifests of one text (the contents of `file`), YAML or JSON. */

@@ -4,9 +4,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../examples/cluster/main';
+import { compareKubernetesVersions, isAtLeast, VPC_CNI_FEATURE_MINIMUMS } from '../../lib/doctor/vpc-cni-versions';
 
 const REPO = path.resolve(__dirname, '../..');
 const STRICT = { '@aws-cdk/core:validateAgainstDefaultRules': true };
+
+interface Resource {
+  readonly Type: string;
+  readonly Properties: { readonly Version?: string; readonly AddonName?: string; readonly AddonVersion?: string };
+}
 
 interface Report {
   pluginReports: { pluginName: string; conclusion: string; violations: { ruleName: string; severity: string }[] }[];
@@ -29,9 +35,20 @@ describe('the cluster example behind cdk.json', () => {
     dirs.push(outdir);
     const { app } = buildApp(new App({ context: STRICT, outdir }));
     const assembly = app.synth();
-    const template = assembly.getStackByName('EksNetpolCluster').template as { Resources: Record<string, { Type: string }> };
+    const template = assembly.getStackByName('EksNetpolCluster').template as { Resources: Record<string, Resource> };
     expect(Object.keys(template.Resources).length).toBeLessThan(500);
-    expect(Object.values(template.Resources).some((r) => r.Type === 'AWS::EKS::Cluster')).toBe(true);
+    const resources = Object.values(template.Resources);
+    // The example must stay on a current EKS: 1.34 is the oldest minor still supported on 2026-12-04 (extended
+    // support), and its vpc-cni must enforce ClusterNetworkPolicy.
+    const clusters = resources.filter((r) => r.Type === 'AWS::EKS::Cluster');
+    expect(clusters).toHaveLength(1);
+    const version = clusters[0].Properties.Version!;
+    expect({ version, current: compareKubernetesVersions(version, '1.34') >= 0 }).toEqual({ version, current: true });
+    const cni = resources.filter((r) => r.Type === 'AWS::EKS::Addon' && r.Properties.AddonName === 'vpc-cni');
+    expect(cni).toHaveLength(1);
+    const addonVersion = cni[0].Properties.AddonVersion!;
+    const minimum = VPC_CNI_FEATURE_MINIMUMS.clusterNetworkPolicy;
+    expect({ addonVersion, enough: isAtLeast(addonVersion, minimum) }).toEqual({ addonVersion, enough: true });
     const plugins = report(outdir).pluginReports;
     expect(plugins.map((p) => p.pluginName)).toEqual(expect.arrayContaining(['AwsSolutions']));
     for (const plugin of plugins) expect({ plugin: plugin.pluginName, violations: plugin.violations.map((v) => v.ruleName) }).toEqual({ plugin: plugin.pluginName, violations: [] });

@@ -10,7 +10,7 @@ jest.setTimeout(300_000);
 function attempt(props: Partial<NetworkPolicyClusterProps>): () => void {
   return () => {
     const stack = newStack();
-    new NetworkPolicyCluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_33, kubectlLayer: fakeKubectlLayer(stack), ...props });
+    new NetworkPolicyCluster(stack, 'Cluster', { kubectlLayer: fakeKubectlLayer(stack), ...props });
   };
 }
 
@@ -22,14 +22,13 @@ describe('NetworkPolicyCluster refuses invalid combinations at synth', () => {
   });
 
   test('a Kubernetes version with no pinned add-on version asks for vpcCniVersion', () => {
-    expect(attempt({ version: eks.KubernetesVersion.V1_35, kubectlLayer: undefined })).toThrow(/kubectlLayer/);
-    expect(attempt({ version: eks.KubernetesVersion.V1_34 })).toThrow(
-      /Test\/Cluster: vpcCniVersion: no vpc-cni version is pinned for Kubernetes 1\.34\. Fix: set vpcCniVersion explicitly/,
+    expect(attempt({ version: eks.KubernetesVersion.of('1.38') })).toThrow(
+      /Test\/Cluster: vpcCniVersion: no vpc-cni version is pinned for Kubernetes 1\.38\. Fix: set vpcCniVersion explicitly/,
     );
   });
 
   test('an explicit vpcCniVersion makes an unpinned Kubernetes version acceptable', () => {
-    expect(attempt({ version: eks.KubernetesVersion.V1_34, vpcCniVersion: 'v1.20.4-eksbuild.1' })).not.toThrow();
+    expect(attempt({ version: eks.KubernetesVersion.of('1.38'), vpcCniVersion: 'v1.23.1-eksbuild.1' })).not.toThrow();
   });
 
   test('a Kubernetes version given as a token cannot be pinned', () => {
@@ -76,9 +75,10 @@ describe('NetworkPolicyCluster refuses invalid combinations at synth', () => {
     );
   });
 
-  test('a Kubernetes version the bundled kubectl cannot drive needs its own layer', () => {
+  test('a Kubernetes version with no installed kubectl layer within one minor needs the package or kubectlLayer', () => {
+    // Installed here: -v33 and -v36, so 1.30 (wanting -v30, -v29 or -v31) has none.
     expect(attempt({ version: eks.KubernetesVersion.V1_30, kubectlLayer: undefined })).toThrow(
-      /kubectlLayer: .*Fix: install @aws-cdk\/lambda-layer-kubectl-v30/,
+      /^Test\/Cluster: kubectlLayer: no kubectl layer package for Kubernetes 1\.30 is installed .*Fix: npm install @aws-cdk\/lambda-layer-kubectl-v30 .*or pass kubectlLayer\.$/,
     );
   });
 

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, Chart } from 'cdk8s';
 import * as cdk8s from 'cdk8s';
-import { ClusterCompute, NetworkPolicyCluster } from '../../constructs/aws';
+import { ClusterCompute, DEFAULT_KUBERNETES_VERSION, NetworkPolicyCluster } from '../../constructs/aws';
 import { fakeKubectlLayer, newStack, twoAppChart } from './helpers';
 
 // CDK synthesis is slow on a shared 2-core machine; give it room beyond jest's 60 s default.
@@ -35,7 +35,7 @@ describe('NetworkPolicyCluster with managed node groups', () => {
   test('the vpc-cni add-on is pinned, overwrites conflicts, survives stack deletion and carries the JSON', () => {
     template.hasResourceProperties('AWS::EKS::Addon', {
       AddonName: 'vpc-cni',
-      AddonVersion: 'v1.20.1-eksbuild.3',
+      AddonVersion: 'v1.23.1-eksbuild.1',
       ResolveConflicts: 'OVERWRITE',
       PreserveOnDelete: true,
       ConfigurationValues: Match.serializedJson({
@@ -113,7 +113,7 @@ describe('NetworkPolicyCluster with managed node groups', () => {
   });
 
   test('the public surface reports the add-on, the node groups and the marker', () => {
-    expect(cluster.vpcCni?.addonVersion).toBe('v1.20.1-eksbuild.3');
+    expect(cluster.vpcCni?.addonVersion).toBe('v1.23.1-eksbuild.1');
     expect(cluster.nodeGroups).toHaveLength(3);
     expect(NetworkPolicyCluster.isNetworkPolicyCluster(cluster)).toBe(true);
     expect(NetworkPolicyCluster.isNetworkPolicyCluster({})).toBe(false);
@@ -156,12 +156,21 @@ describe('NetworkPolicyCluster app stacks', () => {
 });
 
 describe('NetworkPolicyCluster with defaults', () => {
-  test('bundles the v33 kubectl layer, makes a VPC with flow logs and adds no Pod Identity role without CloudWatch logs', () => {
+  test('runs Kubernetes 1.36 with its pinned vpc-cni and the installed v36 kubectl layer', () => {
     const stack = newStack();
-    new NetworkPolicyCluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_33 });
+    new NetworkPolicyCluster(stack, 'Cluster');
+    const template = Template.fromStack(stack);
+    expect(DEFAULT_KUBERNETES_VERSION.version).toBe('1.36');
+    template.hasResourceProperties('AWS::EKS::Cluster', { Version: '1.36' });
+    template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'vpc-cni', AddonVersion: 'v1.23.1-eksbuild.1' });
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('kubectl 1\\.36\\.') });
+  });
+
+  test('makes a VPC with flow logs, one AL2023 node group and no Pod Identity role without CloudWatch logs', () => {
+    const stack = newStack();
+    new NetworkPolicyCluster(stack, 'Cluster', { kubectlLayer: fakeKubectlLayer(stack) });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
-    template.hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('kubectl 1\\.33') });
     template.resourceCountIs('AWS::EKS::Nodegroup', 1);
     template.hasResourceProperties('AWS::EKS::Nodegroup', { AmiType: 'AL2023_x86_64_STANDARD', InstanceTypes: ['m5.large'] });
     template.hasResourceProperties('AWS::EKS::Addon', {
@@ -170,6 +179,28 @@ describe('NetworkPolicyCluster with defaults', () => {
       PodIdentityAssociations: Match.absent(),
     });
     expect(Object.values(template.findResources('AWS::EKS::Addon')).map((r) => (r as { Properties: { AddonName: string } }).Properties.AddonName)).toEqual(['vpc-cni']);
+  });
+});
+
+describe('NetworkPolicyCluster kubectl layer from the installed packages', () => {
+  test('Kubernetes 1.37, with no -v37 package published, uses the v36 layer (one minor of skew)', () => {
+    const stack = newStack();
+    new NetworkPolicyCluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_37 });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EKS::Cluster', { Version: '1.37' });
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('kubectl 1\\.36\\.') });
+  });
+
+  test('Kubernetes 1.33 uses its own v33 layer; 1.35, with neither -v35 nor -v34 installed, the newer v36', () => {
+    const layerOf = (version: eks.KubernetesVersion) => {
+      const stack = newStack();
+      new NetworkPolicyCluster(stack, 'Cluster', { version });
+      const layers = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::LayerVersion'));
+      // The kubectl layer's description names its kubectl (aws-cdk-lib adds an awscli layer beside it).
+      return layers.map((l) => (l as { Properties: { Description: string } }).Properties.Description).filter((d) => d.includes('kubectl'));
+    };
+    expect(layerOf(eks.KubernetesVersion.V1_33)).toEqual([expect.stringMatching(/kubectl 1\.33\./)]);
+    expect(layerOf(eks.KubernetesVersion.V1_35)).toEqual([expect.stringMatching(/kubectl 1\.36\./)]);
   });
 });
 

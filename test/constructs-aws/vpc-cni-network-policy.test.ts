@@ -20,7 +20,7 @@ describe('VpcCniNetworkPolicy on an existing cluster imported by name', () => {
     template.hasResourceProperties('AWS::EKS::Addon', {
       ClusterName: 'prod',
       AddonName: 'vpc-cni',
-      AddonVersion: 'v1.20.1-eksbuild.3',
+      AddonVersion: 'v1.23.1-eksbuild.1',
       ResolveConflicts: 'OVERWRITE',
       PreserveOnDelete: true,
       ConfigurationValues: Match.serializedJson({ enableNetworkPolicy: 'true', nodeAgent: { enablePolicyEventLogs: 'true' } }),

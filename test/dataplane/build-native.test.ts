@@ -21,4 +21,21 @@ describe('scripts/build-native.js', () => {
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/EKS_NETPOL_SKIP_NATIVE=1, not building the native binding/);
   });
+
+  test('EKS_NETPOL_REQUIRE_NATIVE=1 (the agent image) turns a missing header into a failure', () => {
+    const run = spawnSync(process.execPath, [SCRIPT], {
+      encoding: 'utf8',
+      env: { ...process.env, EKS_NETPOL_INCLUDE_DIR: '/nonexistent-include', EKS_NETPOL_SKIP_NATIVE: '', EKS_NETPOL_REQUIRE_NATIVE: '1' },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/libbpf development files are missing/);
+  });
+
+  test('the notice names the script by its full path, so a user of the installed package can run it', () => {
+    const run = spawnSync(process.execPath, [SCRIPT], {
+      encoding: 'utf8',
+      env: { ...process.env, EKS_NETPOL_INCLUDE_DIR: '/nonexistent-include', EKS_NETPOL_SKIP_NATIVE: '' },
+    });
+    expect(run.stderr).toContain(`node ${SCRIPT}`);
+  });
 });

@@ -1,8 +1,8 @@
 import { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
-import { ClusterFacts, readVpcCniSettings, runChecks } from '../../lib/doctor';
+import { ClusterFacts, PolicyUsage, readVpcCniSettings, runChecks } from '../../lib/doctor';
 import { cluster, nodegroup, vpcCniAddon } from './fixtures';
 
-function facts(parts: { cluster?: Cluster; addon?: Addon | null; nodegroups?: Nodegroup[]; fargate?: string[] } = {}): ClusterFacts {
+function facts(parts: { cluster?: Cluster; addon?: Addon | null; nodegroups?: Nodegroup[]; fargate?: string[]; policies?: PolicyUsage } = {}): ClusterFacts {
   const addon = parts.addon === null ? undefined : (parts.addon ?? vpcCniAddon());
   return {
     cluster: parts.cluster ?? cluster(),
@@ -10,6 +10,7 @@ function facts(parts: { cluster?: Cluster; addon?: Addon | null; nodegroups?: No
     vpcCni: addon,
     nodegroups: parts.nodegroups ?? [nodegroup('general', 'AL2023_x86_64_STANDARD')],
     fargateProfileNames: parts.fargate ?? [],
+    policies: parts.policies,
   };
 }
 
@@ -31,6 +32,7 @@ describe('doctor checks', () => {
       ['network-policy-enabled', 'pass'],
       ['enforcing-mode', 'pass'],
       ['vpc-cni-version', 'pass'],
+      ['policy-features', 'pass'],
       ['node-groups', 'pass'],
       ['fargate', 'pass'],
     ]);
@@ -91,7 +93,7 @@ describe('doctor checks', () => {
     const r = resultOf(facts({ addon: old }), 'vpc-cni-version');
     expect(r.status).toBe('fail');
     expect(r.detail).toContain('strictMode needs v1.17.1');
-    expect(r.fix).toContain('v1.20.1-eksbuild.3');
+    expect(r.fix).toContain('v1.23.1-eksbuild.1');
     expect(statusOf(facts({ addon: vpcCniAddon({ addonVersion: 'v1.13.4-eksbuild.1' }) }), 'vpc-cni-version')).toBe('fail');
   });
 
@@ -116,6 +118,70 @@ describe('doctor checks', () => {
     expect(results.find((r) => r.id === 'auto-mode')).toMatchObject({ status: 'warn', fix: expect.stringContaining('enable-network-policy-controller') });
     expect(results.filter((r) => r.status === 'fail')).toEqual([]);
     expect(results.find((r) => r.id === 'node-groups')!.status).toBe('pass');
+  });
+});
+
+describe('doctor: the policy APIs the given manifests use', () => {
+  const admin = (...names: string[]): PolicyUsage => ({ objectCount: names.length + 4, clusterNetworkPolicies: names.map((n, i) => `${n} (policies.yaml:${1 + 12 * i})`) });
+
+  test('without --policies the check passes as not checked', () => {
+    expect(resultOf(facts(), 'policy-features')).toEqual({
+      id: 'policy-features',
+      status: 'pass',
+      detail: 'no policy manifests given (--policies), so the policy APIs in use were not checked',
+    });
+  });
+
+  test('manifests with only NetworkPolicies pass on any add-on version', () => {
+    const r = resultOf(facts({ policies: { objectCount: 7, clusterNetworkPolicies: [] }, addon: vpcCniAddon({ addonVersion: 'v1.14.0-eksbuild.3' }) }), 'policy-features');
+    expect(r).toMatchObject({ status: 'pass', detail: 'none of the 7 objects given needs more than NetworkPolicy support' });
+  });
+
+  test('a ClusterNetworkPolicy on a vpc-cni older than v1.21.1 warns, naming the version, the feature, the minimum and the update', () => {
+    // GIVEN Kubernetes 1.33 with the fixture's add-on v1.20.1-eksbuild.3
+    const r = resultOf(facts({ policies: admin('deny-cde-egress') }), 'policy-features');
+    // THEN
+    expect(r.status).toBe('warn');
+    expect(r.detail).toBe(
+      '1 ClusterNetworkPolicy object given (deny-cde-egress (policies.yaml:1)): ClusterNetworkPolicy needs vpc-cni v1.21.1 or later, '
+        + 'and the add-on is v1.20.1-eksbuild.3, so these policies are not enforced',
+    );
+    expect(r.fix).toBe('aws eks update-addon --cluster-name prod --addon-name vpc-cni --addon-version v1.23.1-eksbuild.1');
+  });
+
+  test('on Kubernetes older than 1.29 the fix upgrades Kubernetes first, then the add-on', () => {
+    const r = resultOf(facts({ cluster: cluster({ version: '1.28' }), policies: admin('a', 'b', 'c', 'd') }), 'policy-features');
+    expect(r.status).toBe('warn');
+    expect(r.detail).toMatch(/^4 ClusterNetworkPolicy objects given \(a \(policies\.yaml:1\), b \(policies\.yaml:13\), c \(policies\.yaml:25\) and 1 more\): /);
+    expect(r.detail).toContain('needs Kubernetes 1.29 or later and vpc-cni v1.21.1 or later, and the cluster runs Kubernetes 1.28 with vpc-cni v1.20.1-eksbuild.3');
+    expect(r.fix).toBe(
+      'upgrade Kubernetes to 1.29 or later first (aws eks update-cluster-version --name prod --kubernetes-version <next minor>, one minor version at a time), '
+        + 'then aws eks update-addon --cluster-name prod --addon-name vpc-cni --addon-version v1.23.1-eksbuild.1',
+    );
+  });
+
+  test('on Kubernetes older than 1.29 with a new enough add-on, only the Kubernetes upgrade is asked for', () => {
+    const r = resultOf(facts({ cluster: cluster({ version: '1.28' }), addon: vpcCniAddon({ addonVersion: 'v1.21.1-eksbuild.8' }), policies: admin('a') }), 'policy-features');
+    expect(r.status).toBe('warn');
+    expect(r.fix).not.toContain('update-addon');
+  });
+
+  test('a vpc-cni at v1.21.1 or later on Kubernetes 1.29 or later passes', () => {
+    const r = resultOf(facts({ cluster: cluster({ version: '1.36' }), addon: vpcCniAddon({ addonVersion: 'v1.21.1-eksbuild.1' }), policies: admin('a') }), 'policy-features');
+    expect(r).toMatchObject({ status: 'pass', detail: expect.stringContaining('vpc-cni v1.21.1-eksbuild.1 on Kubernetes 1.36 enforces ClusterNetworkPolicy') });
+  });
+
+  test('Auto Mode needs only Kubernetes 1.29: it runs no vpc-cni add-on', () => {
+    const auto = (version: string) => facts({ cluster: cluster({ version, computeConfig: { enabled: true, nodePools: ['system'] } }), addon: null, nodegroups: [], policies: admin('a') });
+    expect(resultOf(auto('1.33'), 'policy-features').status).toBe('pass');
+    const old = resultOf(auto('1.28'), 'policy-features');
+    expect(old.status).toBe('warn');
+    expect(old.detail).toContain('needs Kubernetes 1.29 or later, and the cluster runs Kubernetes 1.28, so');
+    expect(old.fix).not.toContain('update-addon');
+  });
+
+  test('without the vpc-cni add-on the policies are not checked here (vpc-cni-addon fails instead)', () => {
+    expect(resultOf(facts({ addon: null, policies: admin('a') }), 'policy-features').status).toBe('pass');
   });
 });
 

@@ -10,6 +10,9 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { CliIO } from '../../lib/cli/io';
 import { main } from '../../lib/cli/main';
 import { cluster, nodegroup, vpcCniAddon } from './fixtures';
@@ -18,6 +21,27 @@ import { cluster, nodegroup, vpcCniAddon } from './fixtures';
 const { CredentialsProviderError } = require('@smithy/core/config') as { CredentialsProviderError: new (message: string) => Error };
 
 const eks = mockClient(EKSClient);
+
+/** A NetworkPolicy and, as the second document, an EKS admin-tier ClusterNetworkPolicy (starting at line 7). */
+const ADMIN_POLICY = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: default-deny, namespace: shop }
+spec: { podSelector: {}, policyTypes: [Ingress] }
+---
+# The admin tier: not overridable by namespace policies.
+apiVersion: networking.k8s.aws/v1alpha1
+kind: ClusterNetworkPolicy
+metadata:
+  name: deny-cde-egress
+spec:
+  tier: Admin
+  priority: 10
+  subject: { namespaces: { matchLabels: { tier: cde } } }
+  egress:
+  - name: deny-all
+    action: Deny
+    to: [{ networks: [0.0.0.0/0] }]
+`;
 
 function io(): CliIO & { out: () => string; err: () => string } {
   let out = '';
@@ -54,7 +78,7 @@ describe('eks-netpol doctor', () => {
     expect(await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1'], t)).toBe(0);
     expect(t.out()).toContain('Cluster prod (eu-west-1): can it enforce NetworkPolicies?');
     expect(t.out()).toMatch(/PASS {2}node-groups +all 2 node groups run AL2023 or Bottlerocket: general \(AL2023_x86_64_STANDARD\), graviton \(BOTTLEROCKET_ARM_64\)/);
-    expect(t.out()).toContain('summary: 8 pass, 0 warn, 0 fail');
+    expect(t.out()).toContain('summary: 9 pass, 0 warn, 0 fail');
     expect(t.err()).toBe('');
     expect(eks.commandCalls(DescribeNodegroupCommand)).toHaveLength(2);
   });
@@ -84,9 +108,9 @@ describe('eks-netpol doctor', () => {
     const doc = JSON.parse(t.out());
     expect(doc.cluster).toBe('prod');
     expect(doc.region).toBe('eu-west-1');
-    expect(doc.checks).toHaveLength(8);
+    expect(doc.checks).toHaveLength(9);
     expect(doc.checks.find((c: { id: string }) => c.id === 'node-groups')).toMatchObject({ status: 'fail', fix: expect.any(String) });
-    expect(doc.summary).toEqual({ pass: 7, warn: 0, fail: 1 });
+    expect(doc.summary).toEqual({ pass: 8, warn: 0, fail: 1 });
   });
 
   test('the same answers give byte-identical output', async () => {
@@ -159,6 +183,30 @@ describe('eks-netpol doctor', () => {
       expect(await main(argv, t)).toBe(2);
       expect(t.err()).toMatch(/^eks-netpol doctor: .*\nRun 'eks-netpol doctor --help' for usage\.\n$/);
     }
+    expect(eks.calls()).toHaveLength(0);
+  });
+
+  test('--policies with a ClusterNetworkPolicy on an add-on older than v1.21.1 warns with the update command', async () => {
+    healthyCluster();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-netpol-doctor-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'admin.yaml'), ADMIN_POLICY);
+      const t = { ...io(), cwd: dir };
+      let out = '';
+      t.stdout = { write: (s: string) => (out += s) };
+      expect(await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1', '--policies', 'admin.yaml'], t)).toBe(0);
+      expect(out).toMatch(/WARN {2}policy-features +1 ClusterNetworkPolicy object given \(deny-cde-egress \(.*admin\.yaml:7\)\): ClusterNetworkPolicy needs vpc-cni v1\.21\.1 or later, and the add-on is v1\.20\.1-eksbuild\.3/);
+      expect(out).toMatch(/\n +fix: aws eks update-addon --cluster-name prod --addon-name vpc-cni --addon-version v1\.23\.1-eksbuild\.1\n/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--policies that cannot be read: exit 2 with the problem, and no AWS call', async () => {
+    const t = io();
+    expect(await main(['doctor', '--cluster', 'prod', '--region', 'eu-west-1', '-p', '/nonexistent/policies'], t)).toBe(2);
+    expect(t.err()).toMatch(/\/nonexistent\/policies.*no such file or directory/);
+    expect(t.err()).toMatch(/eks-netpol doctor: 1 problem in --policies; the cluster was not checked\.\n$/);
     expect(eks.calls()).toHaveLength(0);
   });
 
