@@ -7,6 +7,8 @@ export * from './model/problems';
 export { selectorMatches, formatSelector } from './model/selector';
 export { parseCidr, parseIp } from './model/cidr';
 export * from './model/validate';
+export { serviceBackends } from './model/service-backends';
+export type { BackendTarget, ServiceBackend, ServiceBackends, ServicePortBackends, UnresolvedBackend } from './model/service-backends';
 export * from './manifests';
 export * from './verdict/reachability';
 export type { Verdict, DirectionVerdict } from './verdict/evaluate';

@@ -46,7 +46,7 @@ function scenario(change: 'none' | 'small' | 'big'): ClusterState {
   for (let i = 0; i < 100; i++) {
     pods.push({ id: `bench/peer${i}`, namespace: 'bench', name: `peer${i}`, kind: 'Deployment', labels: { app: i % 2 ? 'client' : 'metrics' }, ports: [], ips: [`10.1.1.${i + 1}`] });
   }
-  return { namespaces: NAMESPACES, pods: cached('pods', pods), policies: policiesFor(change), services: [] };
+  return { namespaces: NAMESPACES, pods: cached('pods', pods), policies: policiesFor(change), services: [], nodes: [], endpointSlices: [] };
 }
 
 /** Objects reused between states, as an agent reuses what did not change (the programmer compares identities). */

@@ -40,6 +40,8 @@ function cluster(): ClusterState {
       policyTypes: ['Ingress'], ingress: [{ peers, ports: [{ protocol: 'TCP', port: 5201 }] }], egress: [],
     }],
     services: [],
+    nodes: [],
+    endpointSlices: [],
   };
 }
 

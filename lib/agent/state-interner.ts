@@ -22,10 +22,13 @@ export class StateInterner {
         pods: this.list(before.pods, next.pods, (p) => p.id),
         policies: this.list(before.policies, next.policies, (p) => p.id),
         services: this.list(before.services, next.services, (s) => s.id),
+        nodes: this.list(before.nodes, next.nodes, (n) => n.name),
+        endpointSlices: this.list(before.endpointSlices, next.endpointSlices, (e) => e.id),
       }
       : next;
     const unchanged = before && interned.namespaces === before.namespaces && interned.pods === before.pods
-      && interned.policies === before.policies && interned.services === before.services;
+      && interned.policies === before.policies && interned.services === before.services
+      && interned.nodes === before.nodes && interned.endpointSlices === before.endpointSlices;
     this.previous = unchanged ? before : interned;
     return this.previous;
   }

@@ -1,11 +1,11 @@
 /**
  * From Kubernetes objects to one ClusterState: validate each object, then check what only the whole input can show
- * (two objects giving the same pod identity, two policies with the same name) and add the namespaces that are
- * referenced but not declared.
+ * (two objects giving the same pod identity, two policies with the same name), add the namespaces and nodes that are
+ * referenced but not declared, and place pods on nodes.
  */
 import { Problem } from '../model/problems';
 import {
-  ClusterState, NAMESPACE_NAME_LABEL, Namespace, NetworkPolicy, PodIdentity, Service, SourceLocation,
+  ClusterState, EndpointSlice, NAMESPACE_NAME_LABEL, Namespace, NetworkPolicy, Node, PodIdentity, Service, SourceLocation,
 } from '../model/types';
 import { ObjectOrigin } from '../model/validate-context';
 import { validateObjectInto } from '../model/validate';
@@ -63,6 +63,8 @@ export function assembleCluster(objects: Iterable<SourcedObject>, options: LoadO
   const pods: PodIdentity[] = [];
   const policies: NetworkPolicy[] = [];
   const services: Service[] = [];
+  const nodes: Node[] = [];
+  const endpointSlices: EndpointSlice[] = [];
   const seen = new Seen(problems);
   const namespaceProblem = options.namespace === undefined ? undefined : dns1123LabelProblem(options.namespace);
   if (namespaceProblem) {
@@ -87,9 +89,32 @@ export function assembleCluster(objects: Iterable<SourcedObject>, options: LoadO
       case 'service':
         if (seen.first('Service', model.value.id, 'Service', object, model.value.source)) services.push(model.value);
         break;
+      case 'node':
+        if (seen.first('Node', model.value.name, 'Node', object, model.value.source)) nodes.push(model.value);
+        break;
+      case 'endpointSlice':
+        if (seen.first('EndpointSlice', model.value.id, 'EndpointSlice', object, model.value.source)) endpointSlices.push(model.value);
+        break;
+      case 'endpoints':
+        if (seen.first('Endpoints', model.id, 'Endpoints', object, model.value[0]?.source ?? originSource(object))) endpointSlices.push(...model.value);
+        break;
     }
   }
-  return { cluster: { namespaces: withReferencedNamespaces(namespaces, pods, policies, services), pods, policies, services }, problems };
+  const placed = placePods(pods, nodes);
+  const cluster: ClusterState = {
+    namespaces: withReferencedNamespaces(namespaces, [...placed, ...policies, ...services, ...endpointSlices]),
+    pods: placed,
+    policies,
+    services,
+    nodes: withReferencedNodes(nodes, placed),
+    endpointSlices,
+  };
+  return { cluster, problems };
+}
+
+/** The object's own file and line, when it came from a file. */
+function originSource(object: SourcedObject): SourceLocation | undefined {
+  return object.origin ? { file: object.origin.file, line: object.origin.line } : undefined;
 }
 
 /** `file:line`, or the position (`object 3`) when the object has no file. */
@@ -132,14 +157,47 @@ class Seen {
 }
 
 /** Declared namespaces, then every namespace referenced but not declared (only its automatic label), by name. */
-function withReferencedNamespaces(
-  declared: Namespace[], pods: readonly PodIdentity[], policies: readonly NetworkPolicy[], services: readonly Service[],
-): Namespace[] {
+function withReferencedNamespaces(declared: Namespace[], items: readonly { readonly namespace: string }[]): Namespace[] {
   const known = new Set(declared.map((ns) => ns.name));
   const referenced = new Set<string>();
-  for (const item of [...pods, ...policies, ...services]) {
+  for (const item of items) {
     if (!known.has(item.namespace)) referenced.add(item.namespace);
   }
   const implicit = [...referenced].sort().map((name): Namespace => ({ name, labels: { [NAMESPACE_NAME_LABEL]: name }, declared: false }));
+  return [...declared, ...implicit];
+}
+
+/**
+ * Pods with a host IP but no spec.nodeName (a hand-written status) go on the declared Node with that address: the
+ * kubelet sets status.hostIP to its node's primary address. Every other pod is returned as it is.
+ */
+function placePods(pods: PodIdentity[], nodes: readonly Node[]): PodIdentity[] {
+  if (nodes.length === 0) return pods;
+  const byAddress = new Map<string, string>();
+  for (const node of nodes) for (const address of node.addresses) if (!byAddress.has(address)) byAddress.set(address, node.name);
+  return pods.map((pod) => {
+    if (pod.nodeName !== undefined || !pod.hostIPs) return pod;
+    const nodeName = pod.hostIPs.map((ip) => byAddress.get(ip)).find((name) => name !== undefined);
+    return nodeName === undefined ? pod : { ...pod, nodeName };
+  });
+}
+
+/**
+ * Declared nodes, then every node pods name but the input does not declare, by name, with the host IPs its pods
+ * report as its addresses (what probes from that node carry). A declared Node's addresses are its own: the Node
+ * object is the authority, a pod's status may be stale.
+ */
+function withReferencedNodes(declared: Node[], pods: readonly PodIdentity[]): Node[] {
+  const known = new Set(declared.map((node) => node.name));
+  const referenced = new Map<string, string[]>();
+  for (const pod of pods) {
+    if (pod.nodeName === undefined || known.has(pod.nodeName)) continue;
+    let addresses = referenced.get(pod.nodeName);
+    if (!addresses) referenced.set(pod.nodeName, (addresses = []));
+    for (const ip of pod.hostIPs ?? []) if (!addresses.includes(ip)) addresses.push(ip);
+  }
+  const implicit = [...referenced.keys()].sort().map((name): Node => ({
+    name, addresses: referenced.get(name)!, externalAddresses: [], labels: {}, declared: false,
+  }));
   return [...declared, ...implicit];
 }

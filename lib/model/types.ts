@@ -78,6 +78,15 @@ export interface PodIdentity {
   readonly podSpec?: Readonly<Record<string, unknown>>;
   /** The object's metadata as written (annotations, ownerReferences), for lint rules. */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * The node a bare Pod runs on (spec.nodeName, or the declared Node whose address is its status.hostIP). Workloads
+   * have none: their replicas are placed only when they are created.
+   */
+  readonly nodeName?: string;
+  /** The node's addresses as the Pod reports them (status.hostIP / status.hostIPs), when known. */
+  readonly hostIPs?: readonly string[];
+  /** Set when the pod spec says `hostNetwork: true`: the pod shares its node's network namespace and addresses. */
+  readonly hostNetwork?: true;
 }
 
 /** A parsed CIDR, host bits masked. */
@@ -144,13 +153,113 @@ export interface NetworkPolicy {
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
-/** A Service, kept for lint rules; the engine ignores it. */
+/** The `type` of a Service. */
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+
+/** How a NodePort or LoadBalancer Service routes traffic that arrives at a node from outside the cluster. */
+export type ExternalTrafficPolicy = 'Cluster' | 'Local';
+
+/** One port of a Service, defaulted as the API server defaults it. */
+export interface ServicePort {
+  /** Required (a DNS-1123 label) when the Service has more than one port. */
+  readonly name?: string;
+  /** The port clients connect to on the cluster IP. */
+  readonly port: number;
+  /**
+   * The backend port: a number, or the name of a container port of each backend (resolved per backend, see
+   * `serviceBackends`). Defaulted to `port` when the manifest leaves it out, as the API server does.
+   */
+  readonly targetPort: number | string;
+  readonly protocol: Protocol;
+  /** Only for NodePort and LoadBalancer Services, and only when the manifest gives it (it is allocated otherwise). */
+  readonly nodePort?: number;
+  readonly appProtocol?: string;
+}
+
+/** A validated Service. */
 export interface Service {
   readonly id: string;
   readonly namespace: string;
   readonly name: string;
+  /** As written, or defaulted to ClusterIP. */
+  readonly type: ServiceType;
+  /**
+   * The cluster IPs the manifest gives (spec.clusterIPs, or spec.clusterIP alone), primary first, at most one per
+   * family. Empty when not yet allocated, for a headless Service and for ExternalName.
+   */
+  readonly clusterIPs: readonly string[];
+  /** `clusterIP: None`: no virtual IP, DNS answers with the backends' addresses. */
+  readonly headless: boolean;
+  /** The DNS name an ExternalName Service is a CNAME for (only for ExternalName). */
+  readonly externalName?: string;
+  /** spec.externalIPs: addresses nodes also accept the Service's traffic on. */
+  readonly externalIPs: readonly string[];
+  /** Only for externally reachable Services (NodePort, LoadBalancer, ClusterIP with externalIPs); defaulted to Cluster. */
+  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+  /**
+   * The pods the Service sends to, matched in its namespace. undefined (also for `selector: {}`) means selectorless:
+   * its endpoints come from EndpointSlices (or legacy Endpoints) written for it, or it has none. Always undefined for
+   * ExternalName, whose selector the API ignores.
+   */
   readonly selector?: Labels;
-  readonly ports: readonly { name?: string; port: number; targetPort?: number | string; protocol: Protocol }[];
+  readonly ports: readonly ServicePort[];
+  readonly source?: SourceLocation;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** A node of the cluster. */
+export interface Node {
+  readonly name: string;
+  /** InternalIP addresses (status.addresses); for a node only pods name, the host IPs those pods report. */
+  readonly addresses: readonly string[];
+  /** ExternalIP addresses (status.addresses), kept apart: traffic from them is not the node's own. */
+  readonly externalAddresses: readonly string[];
+  readonly labels: Labels;
+  /** False when the node is only named by pods (spec.nodeName), not declared by a Node object in the input. */
+  readonly declared: boolean;
+  readonly source?: SourceLocation;
+}
+
+/** The address type of an EndpointSlice. */
+export type EndpointAddressType = 'IPv4' | 'IPv6' | 'FQDN';
+
+/** One port of an EndpointSlice: the port name matches the Service port's name (both empty for a single port). */
+export interface EndpointSlicePort {
+  readonly name?: string;
+  /** undefined when the slice leaves it out; kube-proxy then programs nothing for the port. */
+  readonly port?: number;
+  readonly protocol: Protocol;
+  readonly appProtocol?: string;
+}
+
+/** One endpoint (a backend) of an EndpointSlice. */
+export interface EndpointSliceEndpoint {
+  /** The backend's addresses; kube-proxy uses the first. */
+  readonly addresses: readonly string[];
+  /** conditions.ready, true when absent (the API's reading of an unknown state). */
+  readonly ready: boolean;
+  readonly nodeName?: string;
+  /** The object behind the endpoint (usually a Pod), as written. */
+  readonly targetRef?: { readonly kind?: string; readonly namespace?: string; readonly name?: string };
+}
+
+/**
+ * An EndpointSlice (discovery.k8s.io/v1), or one part of a legacy v1 Endpoints object: the EndpointSlice mirroring
+ * controller turns each subset and address family of an Endpoints object into slices, and so does the loader.
+ */
+export interface EndpointSlice {
+  /** `namespace/name`; for a part of an Endpoints object with several parts, `namespace/name#N`. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: 'EndpointSlice' | 'Endpoints';
+  /** The Service it belongs to: the kubernetes.io/service-name label, or the Endpoints object's own name. */
+  readonly serviceName?: string;
+  /** The endpointslice.kubernetes.io/managed-by label, when present. */
+  readonly managedBy?: string;
+  readonly addressType: EndpointAddressType;
+  readonly endpoints: readonly EndpointSliceEndpoint[];
+  readonly ports: readonly EndpointSlicePort[];
   readonly source?: SourceLocation;
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
@@ -161,6 +270,14 @@ export interface ClusterState {
   readonly pods: readonly PodIdentity[];
   readonly policies: readonly NetworkPolicy[];
   readonly services: readonly Service[];
+  /** Declared Nodes, then the nodes only pods name, by name. */
+  readonly nodes: readonly Node[];
+  /**
+   * EndpointSlices and the parts of legacy Endpoints objects, as read. Kept beside the Services rather than folded
+   * into them, as the API keeps them: a slice may come before its Service, name a Service the input lacks, or change
+   * without its Service changing (the agent watches them separately). `serviceBackends` joins the two.
+   */
+  readonly endpointSlices: readonly EndpointSlice[];
 }
 
 /** The automatic namespace label the API server sets. */

@@ -1,13 +1,13 @@
 /**
  * Pods and the workloads that make pods (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) into pod
- * identities, and Services into the model. Only the fields the engine and lint rules read are validated: labels,
- * container ports and pod IPs.
+ * identities (Services are in validate-service.ts). Only the fields the engine and lint rules read are validated:
+ * labels, container ports, hostNetwork, and a Pod's IPs and node (spec.nodeName, status.hostIP).
  */
 import { parseIp } from './cidr';
-import { ContainerPort, Labels, PodIdentity, Service, WorkloadKind } from './types';
+import { ContainerPort, Labels, PodIdentity, WorkloadKind } from './types';
 import { at, formatFieldPath, ObjectScope, Path, pathFrom, toFieldPath } from './validate-context';
 import { isObject, JsonObject, optionalList, optionalObject, optionalString, scalarText, typeName } from './validate-fields';
-import { portNameProblem } from './validate-names';
+import { dns1123SubdomainProblem, portNameProblem, suggestDnsName } from './validate-names';
 import { validateProtocol } from './validate-policy';
 import { formatSelector, selectorMatches, selectsEverything } from './selector';
 import { validateLabelSelector, validateLabels } from './validate-selector';
@@ -70,11 +70,15 @@ export function validatePodIdentity(scope: ObjectScope, kind: WorkloadKind, raw:
   let podSpec: JsonObject | undefined;
   let specPath: Path;
   let ips: string[] = [];
+  let hostIPs: string[] = [];
+  let nodeName: string | undefined;
   if (kind === 'Pod') {
     labels = header.labels ?? {};
     specPath = at(undefined, 'spec');
     podSpec = requiredObject(scope, raw.spec, specPath, 'spec: { containers: [{ name: app, image: nginx }] }');
-    ips = validatePodIps(scope, raw.status);
+    ips = validateStatusIps(scope, raw.status, 'podIP', 'podIPs');
+    hostIPs = validateStatusIps(scope, raw.status, 'hostIP', 'hostIPs');
+    nodeName = podSpec ? validateNodeName(scope, podSpec.nodeName, at(specPath, 'nodeName')) : undefined;
   } else {
     const steps = TEMPLATE_STEPS[kind];
     const templatePath = pathFrom(steps);
@@ -87,6 +91,7 @@ export function validatePodIdentity(scope: ObjectScope, kind: WorkloadKind, raw:
     if (SELECTOR_REQUIRED.has(kind) && template) validateWorkloadSelector(scope, raw, labels);
   }
   const ports = podSpec ? validateContainerPorts(scope, podSpec, specPath) : [];
+  const hostNetwork = podSpec ? validateHostNetwork(scope, podSpec.hostNetwork, at(specPath, 'hostNetwork')) : false;
   if (scope.failed) return undefined;
   return {
     id: `${header.namespace}/${header.name}`,
@@ -99,7 +104,31 @@ export function validatePodIdentity(scope: ObjectScope, kind: WorkloadKind, raw:
     source: scope.source,
     podSpec,
     metadata: header.metadata,
+    // Optional fields appear only when set, so identities without them compare equal to those built before they existed.
+    ...(nodeName !== undefined ? { nodeName } : {}),
+    ...(hostIPs.length > 0 ? { hostIPs } : {}),
+    ...(hostNetwork ? { hostNetwork: true as const } : {}),
   };
+}
+
+/** spec.nodeName: a node name is a DNS-1123 subdomain (ValidateNodeName), like ip-10-0-1-17.ec2.internal. */
+function validateNodeName(scope: ObjectScope, raw: unknown, path: Path): string | undefined {
+  const name = optionalString(scope, raw, path);
+  if (name === undefined || name === '') return undefined;
+  const problem = dns1123SubdomainProblem(name);
+  if (problem) {
+    scope.report(path, `"${name}" ${problem}`, `write the node's name as kubectl get nodes shows it, like nodeName: ${suggestDnsName(name)}`);
+    return undefined;
+  }
+  return name;
+}
+
+/** spec.hostNetwork is a boolean; the string "true" is refused by the API server, and reading it as true would hide that. */
+function validateHostNetwork(scope: ObjectScope, raw: unknown, path: Path): boolean {
+  if (raw === undefined || raw === null) return false;
+  if (typeof raw === 'boolean') return raw;
+  scope.report(path, `must be true or false, not ${typeName(raw)}`, typeof raw === 'string' ? `write hostNetwork: ${raw.toLowerCase() === 'true' ? 'true' : 'false'} without quotes` : 'write hostNetwork: true or leave it out');
+  return false;
 }
 
 function dig(value: JsonObject, path: readonly string[]): unknown {
@@ -189,8 +218,13 @@ function validateContainerPort(scope: ObjectScope, raw: unknown, path: Path): Co
   return name === undefined ? { port: number as number, protocol } : { name, port: number as number, protocol };
 }
 
-/** status.podIP and status.podIPs[].ip, validated and deduplicated, podIP first. */
-function validatePodIps(scope: ObjectScope, rawStatus: unknown): string[] {
+/**
+ * One address and its list from a Pod's status: status.podIP and status.podIPs[].ip, or status.hostIP and
+ * status.hostIPs[].ip; validated and deduplicated, the single field first.
+ */
+function validateStatusIps(scope: ObjectScope, rawStatus: unknown, single: 'podIP' | 'hostIP', list: 'podIPs' | 'hostIPs'): string[] {
+  // Both calls read the same status: report a status that is not an object only once.
+  if (single === 'hostIP' && !isObject(rawStatus)) return [];
   const status = optionalObject(scope, rawStatus, at(undefined, 'status'), '{ podIP: 10.0.0.7 }');
   if (!status) return [];
   const ips: string[] = [];
@@ -201,55 +235,14 @@ function validatePodIps(scope: ObjectScope, rawStatus: unknown): string[] {
     }
     if (!ips.includes(value)) ips.push(value);
   };
-  if (status.podIP !== undefined && status.podIP !== null && status.podIP !== '') add(status.podIP, at(undefined, 'status', 'podIP'));
-  const list = optionalList(scope, status.podIPs, at(undefined, 'status', 'podIPs')) ?? [];
-  list.forEach((item, index) => {
+  if (status[single] !== undefined && status[single] !== null && status[single] !== '') add(status[single], at(undefined, 'status', single));
+  const items = optionalList(scope, status[list], at(undefined, 'status', list)) ?? [];
+  items.forEach((item, index) => {
     if (!isObject(item)) {
-      scope.report(at(undefined, 'status', 'podIPs', index), `must be an object, not ${typeName(item)}`, `write { ip: ${scalarText(item) || '10.0.0.7'} }`);
+      scope.report(at(undefined, 'status', list, index), `must be an object, not ${typeName(item)}`, `write { ip: ${scalarText(item) || '10.0.0.7'} }`);
       return;
     }
-    add(item.ip, at(at(undefined, 'status', 'podIPs', index), 'ip'));
+    add(item.ip, at(at(undefined, 'status', list, index), 'ip'));
   });
   return ips;
-}
-
-/** A Service, kept for lint rules: selector, ports with protocol defaulted to TCP. */
-export function validateService(scope: ObjectScope, raw: JsonObject, header: ObjectHeader): Service | undefined {
-  const spec = optionalObject(scope, raw.spec, at(undefined, 'spec'), '{ selector: { app: web }, ports: [{ port: 80 }] }');
-  const selector = spec?.selector === undefined || spec?.selector === null
-    ? undefined
-    : validateLabels(scope, spec.selector, at(undefined, 'spec', 'selector'));
-  const ports: { name?: string; port: number; targetPort?: number | string; protocol: 'TCP' | 'UDP' | 'SCTP' }[] = [];
-  (optionalList(scope, spec?.ports, at(undefined, 'spec', 'ports')) ?? []).forEach((item, index) => {
-    const path = at(undefined, 'spec', 'ports', index);
-    if (!isObject(item)) {
-      scope.report(path, `must be an object, not ${typeName(item)}`, 'write { port: 80, targetPort: http }');
-      return;
-    }
-    const protocol = validateProtocol(scope, item.protocol, at(path, 'protocol'));
-    if (typeof item.port !== 'number' || !Number.isInteger(item.port) || item.port < 1 || item.port > MAX_PORT) {
-      scope.report(at(path, 'port'), `must be between 1 and ${MAX_PORT}, inclusive, not ${typeName(item.port)}`, 'write a port number from 1 to 65535');
-      return;
-    }
-    const targetPort = item.targetPort;
-    if (targetPort !== undefined && targetPort !== null && typeof targetPort !== 'number' && typeof targetPort !== 'string') {
-      scope.report(at(path, 'targetPort'), `must be a port number or name, not ${typeName(targetPort)}`, 'write a number like 8080 or a name like "http"');
-      return;
-    }
-    if (!protocol) return;
-    const port: (typeof ports)[number] = { port: item.port, protocol };
-    if (typeof item.name === 'string') port.name = item.name;
-    if (targetPort !== undefined && targetPort !== null) port.targetPort = targetPort as number | string;
-    ports.push(port);
-  });
-  if (scope.failed) return undefined;
-  return {
-    id: `${header.namespace}/${header.name}`,
-    namespace: header.namespace,
-    name: header.name,
-    selector,
-    ports,
-    source: scope.source,
-    metadata: header.metadata,
-  };
 }

@@ -3,18 +3,24 @@
  * the API server validates and defaults them. Every problem is collected, with its field path and line; an object
  * with any problem is left out of the model rather than half-built.
  *
- * Kinds read: Namespace, Pod, Service (v1); Deployment, StatefulSet, DaemonSet, ReplicaSet (apps/v1); Job, CronJob
- * (batch/v1); NetworkPolicy (networking.k8s.io/v1). Every other kind is skipped without a problem, including a kind
- * of the same name in another API group (a custom resource).
+ * Kinds read: Namespace, Pod, Service, Node, Endpoints (v1); Deployment, StatefulSet, DaemonSet, ReplicaSet
+ * (apps/v1); Job, CronJob (batch/v1); NetworkPolicy (networking.k8s.io/v1); EndpointSlice (discovery.k8s.io/v1).
+ * Every other kind is skipped without a problem, including a kind of the same name in another API group (a custom
+ * resource).
  */
 import { Problem } from './problems';
-import { Labels, NAMESPACE_NAME_LABEL, Namespace, NetworkPolicy, PodIdentity, Service, WorkloadKind } from './types';
+import {
+  EndpointSlice, Labels, NAMESPACE_NAME_LABEL, Namespace, NetworkPolicy, Node, PodIdentity, Service, WorkloadKind,
+} from './types';
 import { at, ObjectOrigin, ObjectScope } from './validate-context';
 import { checkKnownFields, isObject, JsonObject, optionalObject, quoteFix, scalarText, typeName } from './validate-fields';
 import { dns1123LabelProblem, dns1123SubdomainProblem, suggestDnsName } from './validate-names';
 import { validateNetworkPolicySpec } from './validate-policy';
 import { validateLabels } from './validate-selector';
-import { validatePodIdentity, validateService } from './validate-workload';
+import { validateEndpoints, validateEndpointSlice } from './validate-endpoints';
+import { validateNode } from './validate-node';
+import { validateService } from './validate-service';
+import { validatePodIdentity } from './validate-workload';
 
 export { formatFieldPath } from './validate-context';
 export type { FieldPath, LineLocator, MapKey, ObjectOrigin, PathSegment } from './validate-context';
@@ -24,7 +30,11 @@ export type ModelObject =
   | { readonly type: 'namespace'; readonly value: Namespace }
   | { readonly type: 'pod'; readonly value: PodIdentity }
   | { readonly type: 'policy'; readonly value: NetworkPolicy }
-  | { readonly type: 'service'; readonly value: Service };
+  | { readonly type: 'service'; readonly value: Service }
+  | { readonly type: 'node'; readonly value: Node }
+  | { readonly type: 'endpointSlice'; readonly value: EndpointSlice }
+  /** A legacy Endpoints object, as the slices it is mirrored into (none when it has no addresses). */
+  | { readonly type: 'endpoints'; readonly id: string; readonly value: readonly EndpointSlice[] };
 
 /** How to validate one object. */
 export interface ValidateOptions {
@@ -59,6 +69,9 @@ const KINDS: Readonly<Record<string, string>> = {
   Namespace: 'v1',
   Pod: 'v1',
   Service: 'v1',
+  Node: 'v1',
+  Endpoints: 'v1',
+  EndpointSlice: 'discovery.k8s.io/v1',
   Deployment: 'apps/v1',
   StatefulSet: 'apps/v1',
   DaemonSet: 'apps/v1',
@@ -75,10 +88,11 @@ const REMOVED_VERSIONS: Readonly<Record<string, readonly string[]>> = {
   'apps/v1beta2': ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'],
   'batch/v1beta1': ['CronJob'],
   'batch/v2alpha1': ['CronJob'],
+  'discovery.k8s.io/v1beta1': ['EndpointSlice'],
 };
 
 /** API groups of Kubernetes itself ('' is the core group, `v1`). */
-const BUILT_IN_GROUPS: ReadonlySet<string> = new Set(['', 'apps', 'batch', 'extensions', 'networking.k8s.io']);
+const BUILT_IN_GROUPS: ReadonlySet<string> = new Set(['', 'apps', 'batch', 'discovery.k8s.io', 'extensions', 'networking.k8s.io']);
 
 /** The group of an apiVersion: `apps` of `apps/v1`, '' of `v1`; a value that is not a string has none. */
 function groupOf(apiVersion: unknown): string {
@@ -88,6 +102,13 @@ function groupOf(apiVersion: unknown): string {
 }
 
 const TOP_LEVEL_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
+/** Kinds whose fields are not under spec and status. */
+const TOP_LEVEL_FIELDS_OF: Readonly<Record<string, readonly string[]>> = {
+  EndpointSlice: ['apiVersion', 'kind', 'metadata', 'addressType', 'endpoints', 'ports'],
+  Endpoints: ['apiVersion', 'kind', 'metadata', 'subsets'],
+};
+/** Kinds without a namespace. */
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Namespace', 'Node']);
 const METADATA_FIELDS = [
   'name', 'generateName', 'namespace', 'labels', 'annotations', 'uid', 'resourceVersion', 'generation', 'selfLink',
   'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences', 'finalizers', 'managedFields',
@@ -135,7 +156,7 @@ export function validateObjectInto(raw: unknown, options: ValidateOptions, probl
     return undefined;
   }
   const scope = new ObjectScope(objectLabel(kind, raw, options), problems, options.origin);
-  checkKnownFields(scope, raw, TOP_LEVEL_FIELDS, undefined);
+  checkKnownFields(scope, raw, TOP_LEVEL_FIELDS_OF[kind] ?? TOP_LEVEL_FIELDS, undefined);
   const header = validateMetadata(scope, kind, raw.metadata, options.namespace ?? 'default');
   if (!header) return undefined;
   switch (kind) {
@@ -153,6 +174,18 @@ export function validateObjectInto(raw: unknown, options: ValidateOptions, probl
       const service = validateService(scope, raw, header);
       return service && !scope.failed ? { type: 'service', value: service } : undefined;
     }
+    case 'Node': {
+      const node = validateNode(scope, raw, header);
+      return node && !scope.failed ? { type: 'node', value: node } : undefined;
+    }
+    case 'EndpointSlice': {
+      const slice = validateEndpointSlice(scope, raw, header);
+      return slice && !scope.failed ? { type: 'endpointSlice', value: slice } : undefined;
+    }
+    case 'Endpoints': {
+      const parts = validateEndpoints(scope, raw, header);
+      return parts && !scope.failed ? { type: 'endpoints', id: `${header.namespace}/${header.name}`, value: parts } : undefined;
+    }
     default: {
       const pod = validatePodIdentity(scope, kind as WorkloadKind, raw, header);
       return pod && !scope.failed ? { type: 'pod', value: pod } : undefined;
@@ -165,7 +198,7 @@ function objectLabel(kind: string, raw: JsonObject, options: ValidateOptions): s
   const metadata = isObject(raw.metadata) ? raw.metadata : {};
   const name = typeof metadata.name === 'string' && metadata.name !== '' ? metadata.name : undefined;
   if (name === undefined) return `${kind} in ${options.position ?? 'unnamed object'}`;
-  if (kind === 'Namespace') return `Namespace/${name}`;
+  if (CLUSTER_SCOPED.has(kind)) return `${kind}/${name}`;
   const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : options.namespace ?? 'default';
   return `${kind}/${namespace}/${name}`;
 }
@@ -182,7 +215,7 @@ function validateMetadata(scope: ObjectScope, kind: string, raw: unknown, defaul
   const path = at(undefined, 'metadata');
   const metadata = optionalObject(scope, raw, path, '{ name: my-name }') ?? {};
   checkKnownFields(scope, metadata, METADATA_FIELDS, path);
-  const clusterScoped = kind === 'Namespace';
+  const clusterScoped = CLUSTER_SCOPED.has(kind);
   const name = metadata.name;
   let usableName: string | undefined;
   if (name === undefined || name === null || name === '') {
@@ -191,7 +224,8 @@ function validateMetadata(scope: ObjectScope, kind: string, raw: unknown, defaul
   } else if (typeof name !== 'string') {
     scope.report(at(path, 'name'), `must be a string, not ${typeName(name)}`, quoteFix(name, 'name: '));
   } else {
-    const problem = clusterScoped ? dns1123LabelProblem(name) : dns1123SubdomainProblem(name);
+    // Namespace names are DNS-1123 labels; Node names (ip-10-0-1-17.ec2.internal) and most others, subdomains.
+    const problem = kind === 'Namespace' ? dns1123LabelProblem(name) : dns1123SubdomainProblem(name);
     if (problem) scope.report(at(path, 'name'), `"${name}" ${problem}`, `write name: ${suggestDnsName(name)}`);
     else usableName = name;
   }

@@ -45,6 +45,35 @@ describe('StateInterner', () => {
     expect(interner.intern(cluster('batch-v2'))).toBe(second);
   });
 
+  test('a change to an EndpointSlice or a Node alone is a new state, not the previous one', () => {
+    const slice = (ip: string) => `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: api-1, namespace: shop, labels: {kubernetes.io/service-name: api}}
+addressType: IPv4
+endpoints: [{addresses: [${ip}]}]
+ports: [{port: 8080, protocol: TCP}]
+`;
+    const node = (ip: string) => `apiVersion: v1
+kind: Node
+metadata: {name: node-a}
+status: {addresses: [{type: InternalIP, address: ${ip}}]}
+`;
+    const state = (sliceIp: string, nodeIp: string) => {
+      const { cluster: built, problems } = parseManifests(
+        ['apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n', slice(sliceIp), node(nodeIp)].join('---\n'), 'shop.yaml');
+      expect(problems).toEqual([]);
+      return built;
+    };
+    const interner = new StateInterner();
+    const first = interner.intern(state('10.0.0.3', '192.168.0.10'));
+    const moved = interner.intern(state('10.0.0.9', '192.168.0.10'));
+    expect(moved.endpointSlices[0].endpoints[0].addresses).toEqual(['10.0.0.9']);
+    expect(moved.nodes).toBe(first.nodes);
+    const renumbered = interner.intern(state('10.0.0.9', '192.168.0.11'));
+    expect(renumbered.nodes[0].addresses).toEqual(['192.168.0.11']);
+    expect(renumbered.endpointSlices).toBe(moved.endpointSlices);
+  });
+
   test('with interning, relabelling a pod no rule of a local pod matches recompiles nothing; without, everything', () => {
     const local = [{ id: 'shop/web', ifindex: 20 }];
     const interned = new NodeProgrammer();

@@ -202,5 +202,7 @@ function assemble(namespaceCount: number, namespaceLabels: Labels[], pods: PodDr
     pods: podIdentities,
     policies: policies.map((draft, i) => policyIn(draft, namespaces, `pol${i}`)),
     services: [],
+    nodes: [],
+    endpointSlices: [],
   };
 }

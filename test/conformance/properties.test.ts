@@ -264,6 +264,8 @@ describe('the engine over random valid clusters', () => {
       pods: ['a', 'b', 'c'].map((name, i) => ({ id: `alpha/${name}`, namespace: 'alpha', name, kind: 'Pod' as const, labels: { app: name }, ports: [], ips: [`10.0.0.${i + 1}`] })),
       policies: [],
       services: [],
+      nodes: [],
+      endpointSlices: [],
     };
     const allowFromA: PolicyRule = { peers: [{ podSelector: { matchLabels: { app: 'a' } } }] };
     // WHEN a policy that only "allows" a -> b is added

@@ -33,6 +33,8 @@ function cluster(ports: PolicyPort[]): ClusterState {
     ],
     policies: [allowFromA],
     services: [],
+    nodes: [],
+    endpointSlices: [],
   };
 }
 

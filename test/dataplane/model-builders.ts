@@ -26,5 +26,7 @@ export function cluster(pods: PodIdentity[], policies: NetworkPolicy[]): Cluster
     pods,
     policies,
     services: [],
+    nodes: [],
+    endpointSlices: [],
   };
 }

@@ -31,7 +31,7 @@ describeKernel('random policy sets in the kernel', () => {
     let denied = 0;
     try {
       for (const [n, policies] of policySets.entries()) {
-        const cluster: ClusterState = { namespaces: NAMESPACE_OBJECTS, pods, policies, services: [] };
+        const cluster: ClusterState = { namespaces: NAMESPACE_OBJECTS, pods, policies, services: [], nodes: [], endpointSlices: [] };
         const result = await session.run(cluster);
         probes += result.summary.probes;
         denied += result.summary.denied;

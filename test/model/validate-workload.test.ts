@@ -175,16 +175,18 @@ describe('namespaces and services', () => {
     });
   });
 
-  test('a Service is kept with its selector and ports, protocol defaulted', () => {
+  test('a Service is kept with its selector and ports, type, protocol and targetPort defaulted', () => {
+    // Both ports are named: the API server requires a name on every port of a Service with more than one.
     const { cluster, problems } = load(JSON.stringify({
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' },
-      spec: { selector: { app: 'api' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }, { port: 53, protocol: 'UDP' }] },
+      spec: { selector: { app: 'api' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }, { name: 'dns', port: 53, protocol: 'UDP' }] },
     }));
     expect(problems).toEqual([]);
     expect(cluster.services).toEqual([{
-      id: 'shop/api', namespace: 'shop', name: 'api', selector: { app: 'api' }, source: { file: FILE, line: 1 },
+      id: 'shop/api', namespace: 'shop', name: 'api', type: 'ClusterIP', clusterIPs: [], headless: false, externalIPs: [],
+      selector: { app: 'api' }, source: { file: FILE, line: 1 },
       metadata: { name: 'api', namespace: 'shop' },
-      ports: [{ name: 'web', port: 80, targetPort: 'http', protocol: 'TCP' }, { port: 53, protocol: 'UDP' }],
+      ports: [{ name: 'web', port: 80, targetPort: 'http', protocol: 'TCP' }, { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' }],
     }]);
   });
 
@@ -199,7 +201,7 @@ describe('kinds and API versions', () => {
   test('kinds the model does not read are skipped without a problem', () => {
     const { cluster, problems } = load('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: {}\n');
     expect(problems).toEqual([]);
-    expect(cluster).toEqual({ namespaces: [], pods: [], policies: [], services: [] });
+    expect(cluster).toEqual({ namespaces: [], pods: [], policies: [], services: [], nodes: [], endpointSlices: [] });
   });
 
   test('a kind of the same name in another API group is a custom resource, skipped', () => {

@@ -85,4 +85,4 @@ export const NAMESPACE_OBJECTS: Namespace[] = NAMESPACES.map((name, i): Namespac
 }));
 
 export const randomCluster: fc.Arbitrary<ClusterState> = fc.record({ pods: randomPods, policies: randomPolicies })
-  .map(({ pods, policies }) => ({ namespaces: NAMESPACE_OBJECTS, pods, policies, services: [] }));
+  .map(({ pods, policies }) => ({ namespaces: NAMESPACE_OBJECTS, pods, policies, services: [], nodes: [], endpointSlices: [] }));
