@@ -226,6 +226,11 @@ export class AppWithPolicy extends Construct implements IPeer {
   readonly deployment: kplus.Deployment;
   /** The Service, when one is written. */
   readonly service?: kplus.Service;
+  /**
+   * `service/namespace/name` when a Service is written: the destination the matchers and `reach --to` take for
+   * traffic through the Service (`expect(chart).toAllow(web, api.serviceRef!, 80)`).
+   */
+  readonly serviceRef?: string;
 
   private readonly objectLabels: Labels;
   private readonly isolation: PolicyIsolation;
@@ -287,6 +292,7 @@ export class AppWithPolicy extends Construct implements IPeer {
         throw new PolicyDeclarationError(path, 'props.service', 'a Service needs ports, and the app declares none.', 'declare props.ports, or leave props.service unset.');
       }
       this.service = this.createService();
+      this.serviceRef = `service/${this.namespace}/${this.name}`;
     }
 
     registryOf(this).addApp(this);

@@ -4,6 +4,7 @@
  */
 import { parseArgs, ParseArgsConfig } from 'util';
 import { parseIp } from '../model/cidr';
+import { NODE_PREFIX, OWN_NODE_ID } from '../verdict/endpoint';
 import { PortQuery, ProbeQuery, Reachability } from '../verdict/reachability';
 import { CliIO, EXIT, UsageError } from './io';
 import { parsePortArgument } from './ports';
@@ -103,14 +104,24 @@ export function resolveEndpoints(
   refs: readonly string[] | undefined,
   namespace: string,
   podIds: readonly string[],
+  nodeIds: readonly string[] = [],
 ): { ids?: string[]; problems: string[] } {
   if (!refs) return { problems: [] };
   const known = new Set(podIds);
+  const nodes = new Set(nodeIds);
   const ids: string[] = [];
   const problems: string[] = [];
   for (const ref of refs) {
-    if (parseIp(ref)) {
+    if (parseIp(ref) || ref === OWN_NODE_ID || (nodes.has(ref) && !known.has(ref))) {
       ids.push(ref);
+      continue;
+    }
+    if (ref.startsWith(NODE_PREFIX) && !known.has(ref)) {
+      const near = suggest(ref, nodeIds);
+      const hint = near.length > 0 ? `Did you mean ${near.map((n) => `"${n}"`).join(' or ')}?`
+        : nodeIds.length > 0 ? `Its nodes are ${nodeIds.slice(0, 10).map((n) => `"${n}"`).join(', ')}.`
+          : 'The input has no nodes: add Node objects or Pods with spec.nodeName, or give --node NAME=IP.';
+      problems.push(`${flag} "${ref}" is not a node of the input. ${hint} "node" alone is each destination's own node.`);
       continue;
     }
     const id = ref.includes('/') ? ref : `${namespace}/${ref}`;
@@ -121,7 +132,7 @@ export function resolveEndpoints(
     const near = suggest(id, podIds);
     const hint = near.length > 0
       ? `Did you mean ${near.map((n) => `"${n}"`).join(' or ')}?`
-      : 'Name a pod identity as namespace/name (a Pod or a workload such as a Deployment) or give an IP address.';
+      : 'Name a pod identity as namespace/name (a Pod or a workload such as a Deployment), a Service as service/NS/NAME, or give an IP address.';
     const shown = id === ref ? `"${ref}"` : `"${ref}" (read as "${id}")`;
     problems.push(`${flag} ${shown} is not a pod identity in the input or an IP address. ${hint}`);
   }
@@ -139,7 +150,7 @@ export function resolveQueryOrReport(
   io: CliIO,
 ): ProbeQuery | number {
   const podIds = reachability.podIds;
-  const from = resolveEndpoints('--from', args.query.from, args.namespace, podIds);
+  const from = resolveEndpoints('--from', args.query.from, args.namespace, podIds, reachability.nodeIds);
   const to = resolveEndpoints('--to', args.query.to, args.namespace, podIds);
   const problems = [...from.problems, ...to.problems];
   if (problems.length === 0) return { from: from.ids, to: to.ids, ports: args.query.ports };

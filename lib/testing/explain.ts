@@ -11,6 +11,7 @@ export function describePort(verdict: Verdict, asked: number | string): string {
 /** Both directions of a verdict, indented, one line each. */
 export function explainVerdict(verdict: Verdict): string {
   if (verdict.self) return `  ${verdict.from} is ${verdict.to}: a pod identity always reaches itself.`;
+  if (verdict.nodeLocal) return `  ${verdict.from} is the node of ${verdict.to}: a node always reaches its own pods (kubelet probes).`;
   const port = `${verdict.port}/${verdict.protocol}`;
   return [
     `  egress of ${verdict.from}: ${explainDirection(verdict.egress, 'egress', verdict.from, `${verdict.to} on ${port}`)}`,

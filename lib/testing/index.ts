@@ -41,11 +41,13 @@ declare global {
   namespace jest {
     interface Matchers<R> {
       /**
-       * Passes when the policies allow `from` (pod identity `namespace/name`, an IP, or an `AppWithPolicy`) to
-       * connect to `to` on `port` (a number, or the name of a container port of `to`).
+       * Passes when the policies allow `from` (pod identity `namespace/name`, `node/NAME`, an IP, or an
+       * `AppWithPolicy`) to connect to `to` on `port` (a number, or the name of a container port of `to`). `to` may
+       * be a Service (`service/namespace/name`, an AppWithPolicy's `serviceRef`); `port` is then the Service port,
+       * and the connection is allowed only when every backend is allowed on its target port.
        */
       toAllow(from: Endpoint, to: Endpoint, port: number | string, protocol?: Protocol): R;
-      /** Passes when the policies deny the connection. */
+      /** Passes when the policies deny the connection (through a Service: deny it to every backend). */
       toDeny(from: Endpoint, to: Endpoint, port: number | string, protocol?: Protocol): R;
       /** Compares the reachability text (who may connect to which port) with the stored snapshot. */
       toMatchReachabilitySnapshot(options?: ReachabilitySnapshotOptions): R;

@@ -4,7 +4,8 @@
  */
 import { InvalidInputError } from '../model/problems';
 import { Protocol } from '../model/types';
-import { Reachability, UnknownEndpointError } from '../verdict/reachability';
+import { Reachability, ServiceVerdict, UnknownEndpointError } from '../verdict/reachability';
+import { parseServiceRef } from '../verdict/service-verdict';
 import { describePort, explainVerdict, podList } from './explain';
 import { reachabilityText, ReachabilitySnapshotOptions } from './reachability-text';
 import { clusterOf, describeProblems, PolicySubject } from './subject';
@@ -21,7 +22,10 @@ export interface MatcherResult {
   readonly message: () => string;
 }
 
-/** A pod identity (`namespace/name`), an IP address, or anything with a `podIdentity` (an `AppWithPolicy`). */
+/**
+ * A pod identity (`namespace/name`), `node/NAME` or `node`, an IP address, or anything with a `podIdentity` (an
+ * `AppWithPolicy`). As a destination, also a Service: `service/namespace/name` (an AppWithPolicy's `serviceRef`).
+ */
 export type Endpoint = string | { readonly podIdentity: string };
 
 function idOf(endpoint: Endpoint): string {
@@ -48,6 +52,7 @@ function probe(
     }
     throw error;
   }
+  if (parseServiceRef(to)) return probeService(matcher, call, cluster, from, to, port, protocol);
   let verdict;
   try {
     verdict = new Reachability(cluster).check(from, to, port, protocol);
@@ -66,6 +71,41 @@ function probe(
       // With .not, jest flips pass: the message then explains why the verdict is what was not wanted.
       const expected = pass ? !wantAllowed : wantAllowed;
       return `${call}${pass ? ' (negated)' : ''}\n\nExpected ${what} to be ${expected ? 'allowed' : 'denied'}, but it is ${verdict.allowed ? 'allowed' : 'denied'}:\n${explainVerdict(verdict)}`;
+    },
+  };
+}
+
+/**
+ * A probe through a Service: allowed only when every backend is allowed on its target port; the message lists each
+ * backend's verdict.
+ */
+function probeService(
+  matcher: 'toAllow' | 'toDeny',
+  call: string,
+  cluster: ReturnType<typeof clusterOf>,
+  from: string,
+  to: string,
+  port: number | string,
+  protocol: Protocol | undefined,
+): MatcherResult {
+  let verdict: ServiceVerdict;
+  try {
+    verdict = new Reachability(cluster).checkService(from, to, port, protocol);
+  } catch (error) {
+    if (error instanceof UnknownEndpointError) throw new Error(`${call}: ${error.message}`);
+    throw error;
+  }
+  const wantAllowed = matcher === 'toAllow';
+  // toDeny through a Service means no backend is reachable: partial is neither allowed nor denied.
+  const pass = wantAllowed ? verdict.outcome === 'allowed' : verdict.outcome === 'denied' || verdict.outcome === 'no-backends';
+  const what = `${from} -> ${to} on ${verdict.port}/${verdict.protocol} (target port ${verdict.targetPort})`;
+  const backends = verdict.backends.map((b) => `  backend ${b.backend} on ${b.targetPort}/${verdict.protocol}: ${b.verdict.allowed ? 'allowed' : 'denied'}\n${explainVerdict(b.verdict).replace(/^/gm, '  ')}`);
+  const reasons = [...backends, ...verdict.unresolved.map((u) => `  no endpoint: ${u.reason}`), ...(verdict.reason ? [`  ${verdict.reason}`] : [])];
+  return {
+    pass,
+    message: () => {
+      const expected = pass ? !wantAllowed : wantAllowed;
+      return `${call}${pass ? ' (negated)' : ''}\n\nExpected ${what} to be ${expected ? 'allowed' : 'denied'}, but it is ${verdict.outcome}:\n${reasons.join('\n')}`;
     },
   };
 }

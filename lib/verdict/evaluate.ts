@@ -6,7 +6,7 @@
 import { cidrContains } from '../model/cidr';
 import { selectorMatches } from '../model/selector';
 import { IpBlock, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule, Protocol } from '../model/types';
-import { Address, Endpoint } from './endpoint';
+import { Address, Endpoint, isNodeLocal } from './endpoint';
 
 /** Why one direction of a probe was allowed or denied. */
 export interface DirectionVerdict {
@@ -34,6 +34,11 @@ export interface Verdict {
   /** True when source and destination are the same bare Pod: a pod's traffic to itself is always allowed. (A
    * workload probed against itself stands for replica-to-replica traffic, which the policies decide.) */
   readonly self: boolean;
+  /**
+   * True when the source is the destination pod's own node (or a hostNetwork pod on it): node-to-local-pod traffic,
+   * such as kubelet probes, is always allowed, as Kubernetes and EKS allow it.
+   */
+  readonly nodeLocal: boolean;
   readonly egress: DirectionVerdict;
   readonly ingress: DirectionVerdict;
 }
@@ -134,13 +139,15 @@ export function evaluateProbe(
   // Only a bare Pod talking to itself is one pod: a workload's identity stands for all its replicas, and traffic
   // between two replicas crosses their interfaces like any other, so the policies decide it.
   const self = from.kind === 'pod' && to.kind === 'pod' && from.id === to.id && from.pod.kind === 'Pod';
+  const nodeLocal = isNodeLocal(from, to);
   return {
     from: from.id,
     to: to.id,
     port,
     protocol,
-    allowed: self || (egress.allowed && ingress.allowed),
+    allowed: self || nodeLocal || (egress.allowed && ingress.allowed),
     self,
+    nodeLocal,
     egress,
     ingress,
   };

@@ -72,6 +72,7 @@ export function computeMatrix(
   const sourceMask = new Bitset(size);
   for (const at of sourceAt) sourceMask.add(at);
 
+  const nodeLocal = nodeLocalSources(universe, sourceAt);
   const compiled = compilePolicies(policies, index);
   const ingressPolicies = policiesSelecting(compiled, 'Ingress', size);
   const egressPolicies = policiesSelecting(compiled, 'Egress', size);
@@ -136,6 +137,7 @@ export function computeMatrix(
       result.andInPlace(sourceMask);
       const destination = universe[at];
       if (destination.kind === 'pod' && destination.pod.kind === 'Pod' && sourceMask.has(at)) result.add(at);
+      if (nodeLocal) nodeLocal.orInto(destination, result);
       visit(j, result);
     }
   };
@@ -193,6 +195,38 @@ export function computeMatrix(
         }));
         return { port: port.port, protocol: port.protocol, allowed: allowedGrid };
       });
+    },
+  };
+}
+
+/**
+ * The sources whose traffic to a pod is node-local (isNodeLocal in endpoint.ts: the pod's own node, or a hostNetwork
+ * pod on it), as bitsets by node name; undefined when no source can be node-local, which costs nothing then.
+ */
+function nodeLocalSources(universe: readonly Endpoint[], sourceAt: readonly number[]) {
+  const size = universe.length;
+  const anyNode = new Bitset(size);
+  const byNode = new Map<string, Bitset>();
+  let found = false;
+  for (const at of sourceAt) {
+    const e = universe[at];
+    const name = e.kind === 'node' ? e.node?.name : e.kind === 'pod' && e.pod.hostNetwork ? e.pod.nodeName : undefined;
+    if (e.kind === 'node' && !e.node) anyNode.add(at);
+    else if (name === undefined) continue;
+    else {
+      let bits = byNode.get(name);
+      if (!bits) byNode.set(name, (bits = new Bitset(size)));
+      bits.add(at);
+    }
+    found = true;
+  }
+  if (!found) return undefined;
+  return {
+    orInto(destination: Endpoint, result: Bitset): void {
+      if (destination.kind !== 'pod' || destination.pod.hostNetwork) return;
+      result.orInPlace(anyNode);
+      const local = destination.pod.nodeName === undefined ? undefined : byNode.get(destination.pod.nodeName);
+      if (local) result.orInPlace(local);
     },
   };
 }

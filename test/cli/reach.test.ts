@@ -61,7 +61,7 @@ describe('eks-netpol reach --output json', () => {
     expect(stdout).toBe(`{"probes":[\n${JSON.stringify(JSON.parse(stdout).probes[0])}\n],"summary":{"probes":1,"allowed":1,"denied":0}}\n`);
   });
 
-  test('with --explain adds isolatedBy, rules, allowed per direction and self', async () => {
+  test('with --explain adds isolatedBy, rules, allowed per direction, self and nodeLocal', async () => {
     const { stdout } = await runCli(['reach', EXAMPLES, '-o', 'json', '--explain', '--from', 'shop/db', '--to', 'shop/api', '--port', '8080']);
     const [probe] = JSON.parse(stdout).probes;
     expect(probe).toEqual({
@@ -72,6 +72,7 @@ describe('eks-netpol reach --output json', () => {
         rules: [], allowed: false,
       },
       self: false,
+      nodeLocal: false,
     });
   });
 

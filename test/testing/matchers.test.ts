@@ -12,6 +12,45 @@ function shop(): { chart: Chart; web: AppWithPolicy; api: AppWithPolicy } {
   return { chart, web, api };
 }
 
+describe('toAllow and toDeny through a Service', () => {
+  test('an AppWithPolicy serviceRef is a destination: allowed when every backend is, on the target port', () => {
+    const { chart, web, api } = shop();
+    expect(api.serviceRef).toBe('service/shop/api');
+    expect(toAllow(chart, web, api.serviceRef!, 'http').pass).toBe(true);
+    expect(toDeny(chart, web, api.serviceRef!, 9090).pass).toBe(true);
+    const message = toAllow(chart, web, api.serviceRef!, 'metrics').message();
+    expect(message).toContain('Expected shop/web -> service/shop/api on 9090/TCP (target port 9090) to be allowed, but it is denied:');
+    expect(message).toContain('backend shop/api on 9090/TCP: denied');
+    expect(() => toAllow(chart, web, 'service/shop/apx', 80)).toThrow(/"service\/shop\/apx" is not a Service of the input/);
+  });
+
+  test('partial (some backends allowed) passes neither toAllow nor toDeny, and says which backend is denied', () => {
+    const objects = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+      ...['1', '2'].map((n) => ({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: `api-${n}`, namespace: 'shop', labels: { app: 'api', replica: n } },
+        spec: { containers: [{ name: 'api', image: 'api:1', ports: [{ name: 'http', containerPort: 8080 }] }] },
+        status: { podIP: `10.0.0.${n}` },
+      })),
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] }, status: { podIP: '10.0.0.9' } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 'http' }] } },
+      {
+        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-2-closed', namespace: 'shop' },
+        spec: { podSelector: { matchLabels: { replica: '2' } }, policyTypes: ['Ingress'] },
+      },
+    ];
+    expect(toAllow(objects, 'shop/web', 'service/shop/api', 80).pass).toBe(false);
+    expect(toDeny(objects, 'shop/web', 'service/shop/api', 80).pass).toBe(false);
+    const message = toAllow(objects, 'shop/web', 'service/shop/api', 80).message();
+    expect(message).toContain('to be allowed, but it is partial:');
+    expect(message).toContain('backend shop/api-1 on 8080/TCP: allowed');
+    expect(message).toContain('backend shop/api-2 on 8080/TCP: denied');
+    // Straight to the backends' IPs, the verdicts are the same as through the Service.
+    expect(toAllow(objects, 'shop/web', 'shop/api-1', 8080).pass).toBe(true);
+    expect(toDeny(objects, 'shop/web', 'shop/api-2', 8080).pass).toBe(true);
+  });
+});
+
 describe('toAllow and toDeny', () => {
   test('pass and fail on the engine verdict', () => {
     const { chart } = shop();

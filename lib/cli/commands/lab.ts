@@ -51,6 +51,11 @@ export const lab: Command = async (argv, io) => {
   if (typeof cluster === 'number') return cluster;
   const query = resolveQueryOrReport('lab', args, new Reachability(cluster), io);
   if (typeof query === 'number') return query;
+  const fromNodes = (query.from ?? []).filter((id) => id === 'node' || id.startsWith('node/'));
+  if (fromNodes.length > 0) {
+    io.stderr.write(`eks-netpol lab: --from ${fromNodes.join(', ')}: the lab probes from pods and outside addresses only; use eks-netpol reach for a node's verdicts.\n`);
+    return EXIT.INVALID;
+  }
 
   let session: LabSession;
   try {

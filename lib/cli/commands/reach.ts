@@ -16,7 +16,11 @@ import { writeTable } from '../format/table';
 import { Formatter, OUTPUT_FORMATS, OutputFormat } from '../format/types';
 import { Command, EXIT } from '../io';
 import { loadOrReport } from '../load';
-import { parseProbeArgs, ProbeArgs, resolveQueryOrReport } from '../probe-args';
+import { parseNodeArguments, withNodes } from '../node-option';
+import { parseProbeArgs, ProbeArgs, resolveEndpoints, resolveQueryOrReport } from '../probe-args';
+import { SERVICE_OUTPUTS, ServiceOutput, writeServiceVerdicts } from '../format/services';
+import { parseServiceRef } from '../../verdict/service-verdict';
+import { CliIO, UsageError } from '../io';
 
 export const REACH_HELP = `Usage: eks-netpol reach [options] PATH...
 
@@ -31,7 +35,16 @@ Options:
   --from NS/NAME|IP        A source: a pod identity (namespace/name of a Pod or a workload; a bare NAME is in
                            --namespace) or an IP address outside the cluster. Repeatable.
                            Default: every pod identity.
+  --from node/NAME|node    A node as the source: its own pods are always reachable (kubelet probes), other
+                           pods see its InternalIP addresses. "node" alone is each destination's own node.
   --to NS/NAME|IP          A destination, as --from. Repeatable. Default: every pod identity.
+  --to service/NS/NAME     A Service (also svc/NS/NAME; service/NAME is in --namespace): each backend is
+                           judged on its target port, and the verdict is allowed, denied, partial (some
+                           backends allowed) or no backends. --port then names Service ports (number or
+                           name); default every port of the Service. Outputs: table, json, csv, md.
+                           All --to values are Services then.
+  --node NAME=IP[,IP]      A node and its InternalIP addresses, when the input has no Node objects; pods that
+                           report the IP as status.hostIP are placed on it. Repeatable.
   --port PORT[/PROTOCOL]   A port number (1-65535) or a container-port name, optionally with /TCP, /UDP or /SCTP
                            (default TCP; a name takes the protocol it is declared with). Repeatable.
                            Default: each destination's declared container ports.
@@ -56,6 +69,7 @@ Examples:
   eks-netpol reach examples/reach/ --from shop/web --to shop/api --port http --explain
   eks-netpol reach examples/reach/ --output json
   eks-netpol reach examples/reach/ --output svg > reach.svg
+  eks-netpol reach examples/reach/ --from shop/web --to service/shop/api --explain
   kubectl get netpol,deploy,ns -A -o yaml | eks-netpol reach - --output summary
 `;
 
@@ -78,7 +92,7 @@ const NOTE_EMPTY_OUTPUTS: readonly OutputFormat[] = ['table', 'matrix', 'md', 'd
 
 /** Parses `reach`'s arguments; throws UsageError with the fix for anything wrong. */
 export function parseReachArguments(argv: readonly string[]): ProbeArgs<OutputFormat> {
-  return parseProbeArgs(argv, { outputs: OUTPUT_FORMATS, explainOutputs: ['table', 'json'] });
+  return parseProbeArgs(argv, { outputs: OUTPUT_FORMATS, explainOutputs: ['table', 'json'], extraOptions: { node: { type: 'string', multiple: true } } });
 }
 
 /**
@@ -99,9 +113,12 @@ export const reach: Command = async (argv, io) => {
     io.stderr.write(`eks-netpol reach: ${DOT_MISSING_MESSAGE}.\n`);
     return EXIT.INVALID;
   }
-  const cluster = loadOrReport(args.paths, args.namespace, io);
-  if (typeof cluster === 'number') return cluster;
-  const reachability = new Reachability(cluster);
+  const nodes = parseNodeArguments(args.extra.node as string[] | undefined);
+  const loaded = loadOrReport(args.paths, args.namespace, io);
+  if (typeof loaded === 'number') return loaded;
+  const reachability = new Reachability(withNodes(loaded, nodes));
+  const services = (args.query.to ?? []).map((ref) => parseServiceRef(ref, args.namespace));
+  if (services.some((s) => s !== undefined)) return reachServices(args, services, reachability, io);
   const query = resolveQueryOrReport('reach', args, reachability, io);
   if (typeof query === 'number') return query;
 
@@ -141,3 +158,39 @@ export const reach: Command = async (argv, io) => {
   }
   return EXIT.OK;
 };
+
+/** `reach --to service/...`: every source through every port (or the given ports) of each Service. */
+async function reachServices(args: ProbeArgs<OutputFormat>, services: readonly (string | undefined)[], reachability: Reachability, io: CliIO): Promise<number> {
+  const others = (args.query.to ?? []).filter((_, i) => services[i] === undefined);
+  if (others.length > 0) {
+    throw new UsageError(`--to ${others.map((o) => `"${o}"`).join(', ')} ${others.length === 1 ? 'is' : 'are'} not a Service, and the other --to values are: probe Services and pods in separate runs (a Service verdict covers its backends).`);
+  }
+  const output = args.output as string;
+  if (!(SERVICE_OUTPUTS as readonly string[]).includes(output)) {
+    throw new UsageError(`--output ${output} does not print probes through Services. Use ${SERVICE_OUTPUTS.map((o) => `--output ${o}`).join(', ')}.`);
+  }
+  const from = resolveEndpoints('--from', args.query.from, args.namespace, reachability.podIds, reachability.nodeIds);
+  const problems = [...from.problems];
+  for (const id of services as string[]) {
+    try {
+      reachability.service(`service/${id}`);
+    } catch (error) {
+      if (!(error instanceof UnknownEndpointError)) throw error;
+      problems.push(`--to ${error.message}`);
+    }
+  }
+  if (problems.length > 0) {
+    for (const message of problems) io.stderr.write(`eks-netpol reach: ${message}\n`);
+    return EXIT.INVALID;
+  }
+  let verdicts;
+  try {
+    verdicts = reachability.probeServices({ from: from.ids, to: services as string[], ports: args.query.ports });
+  } catch (error) {
+    if (!(error instanceof UnknownEndpointError)) throw error;
+    io.stderr.write(`eks-netpol reach: ${error.message}\n`);
+    return EXIT.INVALID;
+  }
+  await writeServiceVerdicts(verdicts, output as ServiceOutput, new Sink(io.stdout), { explain: args.explain, style: styleFor(io) });
+  return EXIT.OK;
+}

@@ -61,7 +61,8 @@ export function renderDot(result: ProbeResult): DotGraph {
   const byNamespace = new Map<string, Endpoint[]>();
   const external: Endpoint[] = [];
   for (const e of [...endpoints.values()].sort((a, b) => compareIds(a.id, b.id))) {
-    if (e.kind === 'external') {
+    if (e.kind !== 'pod') {
+      // Addresses outside the cluster and nodes are drawn outside every namespace.
       external.push(e);
       continue;
     }

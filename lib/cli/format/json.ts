@@ -24,6 +24,8 @@ export interface ProbeJson {
   readonly ingress: DirectionJson;
   /** With `--explain`: source and destination are the same pod identity (always allowed). */
   readonly self?: boolean;
+  /** With `--explain`: the source is the destination's own node, or a hostNetwork pod on it (always allowed). */
+  readonly nodeLocal?: boolean;
 }
 
 function directionJson(direction: DirectionVerdict, explain: boolean): DirectionJson {
@@ -46,7 +48,7 @@ export function probeJson(verdict: Verdict, explain = false): ProbeJson {
     egress: directionJson(verdict.egress, explain),
     ingress: directionJson(verdict.ingress, explain),
   };
-  return explain ? { ...base, self: verdict.self } : base;
+  return explain ? { ...base, self: verdict.self, nodeLocal: verdict.nodeLocal } : base;
 }
 
 /**

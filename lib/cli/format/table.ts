@@ -8,6 +8,7 @@ const GAP = '  ';
 
 /** Why one direction allowed or denied, in a sentence; `endpoint` is the end this direction isolates. */
 export function explainDirection(direction: DirectionVerdict, endpoint: string): string {
+  if (endpoint === 'node' || endpoint.startsWith('node/')) return 'not isolated: a node is never selected by a policy';
   // Pod identities are namespace/name; anything else is an IP address outside the cluster.
   if (!endpoint.includes('/')) return 'not isolated: an address outside the cluster is never selected by a policy';
   if (!direction.isolated) return 'not isolated: no policy selects it for this direction';
@@ -24,6 +25,7 @@ export function explainVerdict(verdict: Verdict, style: Style): string {
     `    ingress  ${mark(verdict.ingress)}  ${explainDirection(verdict.ingress, verdict.to)}`,
   ];
   if (verdict.self) lines.push(`    ${style.good('allowed')}: a Pod may always reach itself`);
+  else if (verdict.nodeLocal) lines.push(`    ${style.good('allowed')}: traffic from a node to its own pods (kubelet probes) is always allowed`);
   else if (verdict.from === verdict.to) lines.push('    a workload against itself: traffic between its replicas, which the policies decide');
   return lines.map((l) => `${l}\n`).join('');
 }

@@ -1,0 +1,80 @@
+/** `reach --to service/...`, `--from node...` and `--node`: through Services and from nodes, on the shop example. */
+import * as path from 'path';
+import { runCli } from './fake-io';
+
+const SHOP = path.join(__dirname, '..', '..', 'examples', 'reach');
+const SERVICES = path.join(__dirname, '..', '..', 'examples', 'services');
+
+describe('eks-netpol reach --to service/NS/NAME', () => {
+  test('judges each backend on its target port: web reaches api:80 (-> http 8080), prometheus only api:9090', async () => {
+    const { code, stdout, stderr } = await runCli(['reach', SHOP, SERVICES, '--to', 'service/shop/api', '-o', 'json']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const { services, summary } = JSON.parse(stdout);
+    const cells = services.map((s: { from: string; port: number; outcome: string; backends: { targetPort: number }[] }) =>
+      `${s.from} ${s.port}->${s.backends.map((b) => b.targetPort).join(',')} ${s.outcome}`);
+    expect(cells).toEqual([
+      'monitoring/prometheus 80->8080 denied',
+      'monitoring/prometheus 9090->9090 allowed',
+      'shop/api 80->8080 denied',
+      'shop/api 9090->9090 denied',
+      'shop/db 80->8080 denied',
+      'shop/db 9090->9090 denied',
+      'shop/web 80->8080 allowed',
+      'shop/web 9090->9090 denied',
+    ]);
+    expect(summary).toEqual({ probes: 8, allowed: 2, denied: 6, partial: 0, noBackends: 0 });
+    // Each backend carries the probe contract of `reach -o json`.
+    expect(services[6].backends[0]).toMatchObject({ backend: 'shop/api', targetPort: 8080, from: 'shop/web', to: 'shop/api', port: 8080, allowed: true, ingress: { isolated: true, allowedBy: ['shop/api-allow-web'] } });
+  });
+
+  test('--explain names the backend, the target port and the deciding rule; --port takes the Service port name', async () => {
+    const { code, stdout } = await runCli(['reach', SHOP, SERVICES, '--from', 'shop/web', '--to', 'svc/api', '-n', 'shop', '--port', 'web', '--explain']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('shop/web  service/shop/api  80/TCP -> http  allowed');
+    expect(stdout).toContain('backend shop/api on 8080/TCP: allowed');
+    expect(stdout).toContain('allowed by shop/api-allow-web ingress[0]');
+    expect(stdout).toContain('1 probe through Services: 1 allowed, 0 denied, 0 partial, 0 without backends');
+  });
+
+  test('csv and md list the Service probes; other outputs and mixed destinations are refused with the fix', async () => {
+    const csv = await runCli(['reach', SHOP, SERVICES, '--from', 'shop/web', '--to', 'service/shop/db', '-o', 'csv']);
+    expect(csv.stdout).toBe('source,service,port,protocol,target_port,verdict\r\nshop/web,service/shop/db,5432,TCP,5432,denied\r\n');
+    const md = await runCli(['reach', SHOP, SERVICES, '--from', 'shop/api', '--to', 'service/shop/db', '-o', 'md']);
+    expect(md.stdout).toContain('| shop/api | service/shop/db | 5432/TCP -> 5432 | allowed |');
+    const matrix = await runCli(['reach', SHOP, SERVICES, '--to', 'service/shop/db', '-o', 'matrix']);
+    expect(matrix.code).toBe(2);
+    expect(matrix.stderr).toMatch(/--output matrix does not print probes through Services. Use --output table, --output json/);
+    const mixed = await runCli(['reach', SHOP, SERVICES, '--to', 'service/shop/db', '--to', 'shop/web']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/"shop\/web" is not a Service.*separate runs/);
+  });
+
+  test('an unknown Service, or a container port where a Service port is meant, exits 2 with the fix', async () => {
+    const unknown = await runCli(['reach', SHOP, SERVICES, '--to', 'service/shop/apii']);
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown.stderr).toContain('"service/shop/apii" is not a Service of the input. Its Services are "service/shop/api", "service/shop/db".');
+    const port = await runCli(['reach', SHOP, SERVICES, '--to', 'service/shop/api', '--port', '8080']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('Service shop/api exposes no port 8080; it exposes 80/TCP ("web"), 9090/TCP ("metrics")');
+  });
+});
+
+describe('eks-netpol reach --from node', () => {
+  test('a node reaches its own pods under default deny; --node places pods by their host IP', async () => {
+    const own = await runCli(['reach', SHOP, '--from', 'node', '--to', 'shop/web', '--port', '8080', '-o', 'json', '--explain']);
+    expect(JSON.parse(own.stdout).probes[0]).toMatchObject({ from: 'node', to: 'shop/web', allowed: true, nodeLocal: true, ingress: { isolated: true, allowed: false } });
+    // Workloads are on no known node: a named node reaches them only as an address, which default deny drops.
+    const named = await runCli(['reach', SHOP, '--node', 'ip-10-0-1-5.ec2.internal=10.0.1.5', '--from', 'node/ip-10-0-1-5.ec2.internal', '--to', 'shop/web', '--port', '8080', '-o', 'json']);
+    expect(named.code).toBe(0);
+    expect(JSON.parse(named.stdout).probes[0]).toMatchObject({ from: 'node/ip-10-0-1-5.ec2.internal', allowed: false });
+  });
+
+  test('an unknown node or a malformed --node exits 2 naming the fix', async () => {
+    const unknown = await runCli(['reach', SHOP, '--from', 'node/nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--from "node/nope" is not a node of the input. The input has no nodes');
+    const bad = await runCli(['reach', SHOP, '--node', 'ip-10-0-1-5=not-an-ip']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--node "ip-10-0-1-5=not-an-ip": "not-an-ip" is not an IP address');
+  });
+});
