@@ -6,6 +6,7 @@
  */
 import { parseCidr } from '../model/cidr';
 import { formatSelector, selectorMatches } from '../model/selector';
+import { ServiceBackends, serviceBackends } from '../model/service-backends';
 import {
   Cidr, ClusterState, LabelSelector, Labels, NetworkPolicy, PodIdentity, PolicyPeer, Protocol, Service,
 } from '../model/types';
@@ -13,7 +14,7 @@ import { Bitset } from '../verdict/bitset';
 import { namespaceLabelsOf, PodEndpoint, podEndpoint } from '../verdict/endpoint';
 import { EndpointIndex } from '../verdict/label-index';
 import { compareIds } from '../verdict/reachability';
-import { containerEnv } from './pod-spec';
+import { containerEnv, containersOf } from './pod-spec';
 import { EnforcingMode, FindingSubject, LintOptions, LintOptionsError } from './types';
 
 /** The environment variable of the `aws-node` container that selects the enforcing mode. */
@@ -40,6 +41,8 @@ export class LintContext {
   private readonly selectorCache = new Map<string, readonly PodEndpoint[]>();
   private readonly namespaceCache = new Map<string, readonly string[]>();
   private readonly declaringCache = new Map<string, Bitset>();
+  private readonly backendsCache = new Map<string, ServiceBackends>();
+  private enforcerCache?: PolicyEnforcer;
 
   private constructor(readonly cluster: ClusterState, readonly options: LintOptions) {
     this.namespaceLabels = namespaceLabelsOf(cluster);
@@ -166,6 +169,23 @@ export class LintContext {
     return [...this.namespaceLabels.keys()].some((name) => !declared.has(name));
   }
 
+  /** The backends of a Service, port by port, as the endpoint controllers and kube-proxy resolve them; once per run. */
+  backendsOf(service: Service): ServiceBackends {
+    return cached(this.backendsCache, service.id, () => serviceBackends(this.cluster, service));
+  }
+
+  /** The endpoint of a pod identity of the input (undefined for one the input does not hold). */
+  endpointOf(pod: PodIdentity): PodEndpoint | undefined {
+    const at = this.position.get(pod.id);
+    return at === undefined ? undefined : this.pods[at];
+  }
+
+  /** Who enforces the policies, as far as the input says (see `detectEnforcer`). */
+  get enforcer(): PolicyEnforcer {
+    this.enforcerCache ??= detectEnforcer(this.cluster);
+    return this.enforcerCache;
+  }
+
   /** Is the pod's egress isolated (by a policy, or by strict mode)? */
   egressIsolated(pod: PodEndpoint): boolean {
     return this.strict || this.policiesSelecting(pod).some((p) => p.policyTypes.includes('Egress'));
@@ -185,6 +205,50 @@ function cached<V>(map: Map<string, V>, key: string, compute: () => V): V {
 export function detectEnforcingMode(cluster: ClusterState): EnforcingMode {
   const awsNode = cluster.pods.find((p) => p.namespace === 'kube-system' && p.name === 'aws-node' && p.kind === 'DaemonSet');
   return awsNode && containerEnv(awsNode, ENFORCING_MODE_ENV)?.toLowerCase() === 'strict' ? 'strict' : 'standard';
+}
+
+/**
+ * Who enforces the policies: the VPC CNI's network policy agent (the `aws-eks-nodeagent` container of aws-node, with
+ * its version when the input holds the DaemonSet), or eks-netpol's own agent (its DaemonSet, labelled
+ * `app.kubernetes.io/part-of: eks-netpol` and `app.kubernetes.io/component: node-agent`). Lint cannot see the cluster,
+ * so an input without either is taken as a current VPC CNI.
+ */
+export type PolicyEnforcer =
+  | { readonly kind: 'vpc-cni'; readonly agentVersion?: string }
+  | { readonly kind: 'eks-netpol' };
+
+/** The container of the aws-node DaemonSet that runs the VPC CNI's network policy agent. */
+export const VPC_CNI_AGENT_CONTAINER = 'aws-eks-nodeagent';
+
+/**
+ * The first aws-network-policy-agent release that reliably admits the node's own address into the policies it
+ * programs, so that kubelet probes pass whatever the policies say: the fix began in v1.0.4 (VPC CNI v1.15.1,
+ * aws/aws-network-policy-agent#65 for #56) and was completed in v1.0.7 (#139).
+ */
+export const VPC_CNI_NODE_ALLOW_VERSION: readonly [number, number, number] = [1, 0, 7];
+
+/** The enforcer as the input declares it (see PolicyEnforcer). */
+export function detectEnforcer(cluster: ClusterState): PolicyEnforcer {
+  const ours = cluster.pods.some((p) => p.kind === 'DaemonSet'
+    && p.labels['app.kubernetes.io/part-of'] === 'eks-netpol' && p.labels['app.kubernetes.io/component'] === 'node-agent');
+  if (ours) return { kind: 'eks-netpol' };
+  const awsNode = cluster.pods.find((p) => p.namespace === 'kube-system' && p.name === 'aws-node' && p.kind === 'DaemonSet');
+  const image = awsNode && containersOf(awsNode).find((c) => c.name === VPC_CNI_AGENT_CONTAINER)?.image;
+  const version = typeof image === 'string' ? /:v?([0-9]+\.[0-9]+\.[0-9]+)/.exec(image)?.[1] : undefined;
+  return version === undefined ? { kind: 'vpc-cni' } : { kind: 'vpc-cni', agentVersion: version };
+}
+
+/**
+ * Does the enforcer admit the node's traffic to the pods a policy isolates? eks-netpol's agent always does; the VPC
+ * CNI's agent does from v1.0.7 on (an unknown version is taken as current).
+ */
+export function admitsNodeToIsolatedPods(enforcer: PolicyEnforcer): boolean {
+  if (enforcer.kind === 'eks-netpol' || enforcer.agentVersion === undefined) return true;
+  const version = enforcer.agentVersion.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if (version[i] !== VPC_CNI_NODE_ALLOW_VERSION[i]) return version[i] > VPC_CNI_NODE_ALLOW_VERSION[i];
+  }
+  return true;
 }
 
 function parseCidrOption(name: string, values: readonly string[] | undefined): Cidr[] {

@@ -20,6 +20,10 @@ import { peerMatchesNothing } from './rules/peer-matches-nothing';
 import { peerMergedOr } from './rules/peer-merged-or';
 import { peerSplitAnd } from './rules/peer-split-and';
 import { policySelectsNothing } from './rules/policy-selects-nothing';
+import { probeIngressNodeDenied } from './rules/probe-ingress-node-denied';
+import { serviceNoBackend } from './rules/service-no-backend';
+import { servicePortNotTargetPort } from './rules/service-port-not-target-port';
+import { serviceTargetPortUndeclared } from './rules/service-target-port-undeclared';
 import { strictProbeIngress } from './rules/strict-probe-ingress';
 import { LintRule } from './types';
 
@@ -34,6 +38,9 @@ export const RULES: readonly LintRule[] = [
   peerMergedOr,
   egressImdsOpen,
   ipBlockCoversClusterCidr,
+  servicePortNotTargetPort,
+  serviceNoBackend,
+  serviceTargetPortUndeclared,
   eksPortLimit,
   eksServiceTargetPort,
   eksBarePod,
@@ -42,6 +49,7 @@ export const RULES: readonly LintRule[] = [
   eksSctp,
   eksMixedIpFamilies,
   strictProbeIngress,
+  probeIngressNodeDenied,
   lintDisableUnknown,
 ];
 

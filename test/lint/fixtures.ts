@@ -113,3 +113,50 @@ export function lint(objects: Obj[], options: LintOptions = {}): Finding[] {
 export function findingsOf(rule: string, objects: Obj[], options: LintOptions = {}): Finding[] {
   return lint(objects, options).filter((f) => f.rule === rule);
 }
+
+/** A Service with any spec: a type, `clusterIP: None`, no selector, an externalName. */
+export function serviceWith(ns: string, name: string, spec: Obj): Obj {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec };
+}
+
+/** An EndpointSlice of the Service `serviceName`, its endpoints at `addresses`. */
+export function endpointSlice(ns: string, name: string, serviceName: string, addresses: string[], ports: Obj[]): Obj {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name, namespace: ns, labels: { 'kubernetes.io/service-name': serviceName } },
+    addressType: 'IPv4',
+    endpoints: addresses.map((address) => ({ addresses: [address] })),
+    ports,
+  };
+}
+
+/** The VPC CNI's aws-node DaemonSet, its network policy agent container at `agentVersion` (e.g. `v1.0.5`). */
+export function awsNode(agentVersion: string, env: { name: string; value: string }[] = []): Obj {
+  const labels = { 'k8s-app': 'aws-node' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'aws-node', namespace: 'kube-system' },
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          hostNetwork: true,
+          containers: [
+            { name: 'aws-node', image: '602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.15.0-eksbuild.2', env },
+            { name: 'aws-eks-nodeagent', image: `602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-network-policy-agent:${agentVersion}-eksbuild.1` },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** eks-netpol's own node agent DaemonSet, labelled as PolicyAgent writes it. */
+export function eksNetpolAgent(): Obj {
+  return daemonSet('kube-system', 'eks-netpol-agent', {
+    'app.kubernetes.io/name': 'eks-netpol-agent', 'app.kubernetes.io/component': 'node-agent', 'app.kubernetes.io/part-of': 'eks-netpol',
+  }, { hostNetwork: true });
+}

@@ -6,7 +6,9 @@ import { LintRule, RuleFinding } from '../types';
  * The EKS user guide: "the service port must be the same as the container port. If you're using named ports, use
  * the same name in the service spec too." The agent resolves Service traffic against policy ports before the
  * address translation, so a policy written for the container port does not match traffic to the Service port.
- * Checked only when the input has NetworkPolicies (or strict mode): without them nothing is enforced.
+ * Checked only when the input has NetworkPolicies (or strict mode): without them nothing is enforced. eks-netpol's
+ * own agent judges Service traffic after the translation, on the target port, so nothing is reported when the input
+ * runs it (`service-port-not-target-port` checks the policies instead).
  */
 export const eksServiceTargetPort: LintRule = {
   id: 'eks-service-target-port',
@@ -14,7 +16,7 @@ export const eksServiceTargetPort: LintRule = {
   summary: 'A Service whose port differs from its target container port, or whose named targetPort differs from the port name: not enforced as expected on EKS.',
   check(context) {
     const findings: RuleFinding[] = [];
-    if (context.cluster.policies.length === 0 && !context.strict) return findings;
+    if ((context.cluster.policies.length === 0 && !context.strict) || context.enforcer.kind === 'eks-netpol') return findings;
     for (const service of context.services) {
       const selector = service.selector;
       const backends = selector && Object.keys(selector).length > 0
