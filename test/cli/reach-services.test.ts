@@ -1,4 +1,6 @@
 /** `reach --to service/...`, `--from node...` and `--node`: through Services and from nodes, on the shop example. */
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { runCli } from './fake-io';
 
@@ -76,5 +78,69 @@ describe('eks-netpol reach --from node', () => {
     const bad = await runCli(['reach', SHOP, '--node', 'ip-10-0-1-5=not-an-ip']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--node "ip-10-0-1-5=not-an-ip": "not-an-ip" is not an IP address');
+  });
+});
+
+describe('Services that have no ordinary backends', () => {
+  const ODD = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: web, image: web:1, ports: [{name: http, containerPort: 8080}]}]}
+status: {podIP: 10.0.0.2}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: manual, namespace: shop}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: headless, namespace: shop}
+spec: {clusterIP: None, selector: {app: web}, ports: [{port: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: alias, namespace: shop}
+spec: {type: ExternalName, externalName: api.example.com}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: lonely, namespace: empty}
+spec: {selector: {app: x}, ports: [{port: 80, targetPort: web}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: misnamed, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: htp}]}
+`;
+
+  test('a selectorless, headless, ExternalName, empty-namespace or misnamed Service gives an outcome, not a crash', async () => {
+    const file = path.join(os.tmpdir(), `odd-services-${process.pid}.yaml`);
+    fs.writeFileSync(file, ODD);
+    try {
+      const refs = ['service/shop/manual', 'service/shop/headless', 'service/empty/lonely', 'service/shop/misnamed'];
+      const { code, stdout, stderr } = await runCli(['reach', file, '--from', 'shop/web', ...refs.flatMap((r) => ['--to', r]), '-o', 'json']);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      const outcomes = JSON.parse(stdout).services.map((s: { to: string; outcome: string; reason?: string }) => [s.to, s.outcome, s.reason ?? '']);
+      expect(outcomes).toEqual([
+        ['service/shop/manual', 'no-backends', expect.stringMatching(/no selector, and no EndpointSlice/)],
+        ['service/shop/headless', 'allowed', ''],
+        ['service/empty/lonely', 'no-backends', expect.stringMatching(/namespace empty has no pods/)],
+        ['service/shop/misnamed', 'no-backends', expect.stringMatching(/declares no container port named "htp"/)],
+      ]);
+      // An ExternalName Service has no ports to probe: it is a DNS alias.
+      const alias = await runCli(['reach', file, '--to', 'service/shop/alias']);
+      expect(alias).toMatchObject({ code: 0 });
+      expect(alias.stdout).toContain('0 probes through Services');
+      const lint = await runCli(['lint', file]);
+      expect(lint.stderr).not.toMatch(/at .*\.ts:\d+/);
+      expect(lint.stdout + lint.stderr).toMatch(/service-target-port-undeclared/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 });
