@@ -204,9 +204,11 @@ export function policyAgentManifests(options: PolicyAgentManifestOptions): Recor
       kind: 'ClusterRole',
       metadata: { name, labels: labels() },
       rules: [
-        // Read-only: every pod (selectors match pods on any node), namespaces (namespaceSelector) and the policies.
-        { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+        // Read-only: every pod (selectors match pods on any node), namespaces (namespaceSelector), the policies,
+        // Services and EndpointSlices (what a cluster IP stands for) and Nodes (whose traffic to their pods is allowed).
+        { apiGroups: [''], resources: ['pods', 'namespaces', 'services', 'nodes'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
         // The one write: the eks-netpol.io/programmed annotation on the node's pods (a merge patch of metadata).
         { apiGroups: [''], resources: ['pods'], verbs: ['patch'] },
       ],

@@ -1,7 +1,9 @@
 /**
- * API mode's desired state: Pods, Namespaces and NetworkPolicies watched with @kubernetes/client-node informers
- * (list, then watch from the list's resourceVersion; a 410 Gone makes the informer re-list). Nothing is programmed
- * until all three have listed, so a restarted agent never programs a partial cluster.
+ * API mode's desired state: Pods, Namespaces, NetworkPolicies, Services, EndpointSlices and Nodes watched with
+ * @kubernetes/client-node informers (list, then watch from the list's resourceVersion; a 410 Gone makes the informer
+ * re-list). Services and their EndpointSlices decide what a cluster IP stands for, and Nodes give the node addresses
+ * whose traffic to local pods is always allowed. Nothing is programmed until every resource has listed, so a
+ * restarted agent never programs a partial cluster.
  *
  * This is the only module that loads @kubernetes/client-node (ESM; required lazily by agent.ts in API mode).
  */
@@ -72,6 +74,7 @@ export class KubernetesSource {
     else this.kc.loadFromDefault();
     this.core = this.kc.makeApiClient(k8s.CoreV1Api);
     const networking = this.kc.makeApiClient(k8s.NetworkingV1Api);
+    const discovery = this.kc.makeApiClient(k8s.DiscoveryV1Api);
     // Lists come back as typed models (with renamed fields such as `_from`); watch events come back as raw JSON.
     // Serializing list items keeps one shape (the API's JSON) in the caches.
     const raw = (type: string) => (list: any) => ({ ...list, items: list.items.map((item: any) => ObjectSerializer.serialize(item, type)) });
@@ -93,6 +96,10 @@ export class KubernetesSource {
       make('namespaces', 'v1', 'Namespace', '/api/v1/namespaces', () => this.core.listNamespace()),
       make('networkpolicies', 'networking.k8s.io/v1', 'NetworkPolicy', '/apis/networking.k8s.io/v1/networkpolicies',
         () => networking.listNetworkPolicyForAllNamespaces()),
+      make('services', 'v1', 'Service', '/api/v1/services', () => this.core.listServiceForAllNamespaces()),
+      make('endpointslices', 'discovery.k8s.io/v1', 'EndpointSlice', '/apis/discovery.k8s.io/v1/endpointslices',
+        () => discovery.listEndpointSliceForAllNamespaces()),
+      make('nodes', 'v1', 'Node', '/api/v1/nodes', () => this.core.listNode()),
     ];
   }
 
@@ -103,7 +110,7 @@ export class KubernetesSource {
       w.informer.on('connect', () => this.changed());
       w.informer.on('error', (error: unknown) => this.failed(w, error));
     }
-    this.options.reconciler.invalid('listing Pods, Namespaces and NetworkPolicies');
+    this.options.reconciler.invalid('listing Pods, Namespaces, NetworkPolicies, Services, EndpointSlices and Nodes');
     await Promise.all(this.watched.map((w) => this.startInformer(w)));
   }
 

@@ -94,7 +94,7 @@ describe('PolicyAgentChart', () => {
     expect(pod.volumes).toContainEqual({ name: 'cni-socket', hostPath: { path: '/run/eks-netpol', type: 'DirectoryOrCreate' } });
   });
 
-  test('RBAC reads pods, namespaces and networkpolicies and writes nothing but a patch of pods', () => {
+  test('RBAC reads pods, namespaces, networkpolicies, services, endpointslices and nodes and writes nothing but a patch of pods', () => {
     const objects = synth();
     const role = byKind(objects, 'ClusterRole');
     const verbs = new Map<string, Set<string>>();
@@ -109,7 +109,10 @@ describe('PolicyAgentChart', () => {
     expect(Object.fromEntries([...verbs].map(([k, v]) => [k, [...v].sort()]))).toEqual({
       '/pods': ['get', 'list', 'patch', 'watch'],
       '/namespaces': ['get', 'list', 'watch'],
+      '/services': ['get', 'list', 'watch'],
+      '/nodes': ['get', 'list', 'watch'],
       'networking.k8s.io/networkpolicies': ['get', 'list', 'watch'],
+      'discovery.k8s.io/endpointslices': ['get', 'list', 'watch'],
     });
     const binding = byKind(objects, 'ClusterRoleBinding');
     const account = byKind(objects, 'ServiceAccount');

@@ -1,5 +1,6 @@
 /**
- * A Kubernetes API server for tests, speaking what an informer needs for Pods, Namespaces and NetworkPolicies:
+ * A Kubernetes API server for tests, speaking what an informer needs for Pods, Namespaces, NetworkPolicies,
+ * Services, EndpointSlices and Nodes:
  * list (with the collection's resourceVersion), watch from a resourceVersion (ADDED/MODIFIED/DELETED, BOOKMARK when
  * asked), and "410 Gone" for a resourceVersion older than the last compaction, which makes a client re-list.
  * Also merge-patches of pod annotations, which the agent writes. Plain HTTP on 127.0.0.1.
@@ -7,7 +8,7 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 
-type Kind = 'pods' | 'namespaces' | 'networkpolicies';
+type Kind = 'pods' | 'namespaces' | 'networkpolicies' | 'services' | 'endpointslices' | 'nodes';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: any }; [k: string]: any };
@@ -23,12 +24,21 @@ const ROUTES: { kind: Kind; pattern: RegExp }[] = [
   { kind: 'pods', pattern: /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?pods(?:\/([^/]+))?$/ },
   { kind: 'namespaces', pattern: /^\/api\/v1\/namespaces(?:\/([^/]+))?$/ },
   { kind: 'networkpolicies', pattern: /^\/apis\/networking\.k8s\.io\/v1\/(?:namespaces\/([^/]+)\/)?networkpolicies(?:\/([^/]+))?$/ },
+  { kind: 'services', pattern: /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?services(?:\/([^/]+))?$/ },
+  { kind: 'endpointslices', pattern: /^\/apis\/discovery\.k8s\.io\/v1\/(?:namespaces\/([^/]+)\/)?endpointslices(?:\/([^/]+))?$/ },
+  { kind: 'nodes', pattern: /^\/api\/v1\/nodes(?:\/([^/]+))?$/ },
 ];
+
+/** Kinds without a namespace: their routes capture only the name. */
+const CLUSTER_SCOPED: ReadonlySet<Kind> = new Set(['namespaces', 'nodes']);
 
 const LIST_KIND: Record<Kind, [string, string]> = {
   pods: ['v1', 'PodList'],
   namespaces: ['v1', 'NamespaceList'],
   networkpolicies: ['networking.k8s.io/v1', 'NetworkPolicyList'],
+  services: ['v1', 'ServiceList'],
+  endpointslices: ['discovery.k8s.io/v1', 'EndpointSliceList'],
+  nodes: ['v1', 'NodeList'],
 };
 
 export class FakeApiServer {
@@ -121,7 +131,7 @@ export class FakeApiServer {
     const route = ROUTES.map((r) => ({ kind: r.kind, match: r.pattern.exec(url.pathname) })).find((r) => r.match);
     if (!route) return sendStatus(res, 404, 'NotFound');
     const { kind, match } = route as { kind: Kind; match: RegExpExecArray };
-    const [namespace, name] = kind === 'namespaces' ? [undefined, match[1]] : [match[1], match[2]];
+    const [namespace, name] = CLUSTER_SCOPED.has(kind) ? [undefined, match[1]] : [match[1], match[2]];
 
     if (req.method === 'PATCH' && name) return this.patch(req, res, kind, namespace, name);
     if (req.method !== 'GET') return sendStatus(res, 405, 'MethodNotAllowed');
