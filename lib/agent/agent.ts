@@ -59,6 +59,13 @@ export interface AgentOptions {
    */
   readonly cniConfDir?: string;
   /**
+   * This node's own addresses (its InternalIPs). Traffic from them to local pods always passes (kubelet probes). In
+   * API mode the Node's addresses, when the source knows the Node, and the host IPs of local pods count too.
+   *
+   * @default - the host IPs the local pods report
+   */
+  readonly nodeAddresses?: readonly string[];
+  /**
    * Where event lines go.
    *
    * @default process.stdout
@@ -96,6 +103,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   let annotate: ((pods: readonly { id: string }[], generation: number) => Promise<void>) | undefined;
   const reconciler = new Reconciler({
     objectPath, pinDir, mode: options.mode, log, metrics,
+    nodeName: options.source.kind === 'kubernetes' ? options.source.nodeName : undefined,
+    nodeAddresses: options.nodeAddresses,
     onProgrammed: (pods, generation) => annotate?.(pods, generation),
   });
   const server = new AgentServer(metrics, () => reconciler.status());

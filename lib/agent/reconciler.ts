@@ -55,6 +55,19 @@ export interface ReconcilerOptions {
    * @default 'standard'
    */
   readonly mode?: 'standard' | 'strict';
+  /**
+   * This node's name: the InternalIPs of the cluster's Node of that name are the node's own addresses, whose traffic
+   * to local pods always passes (kubelet probes). The local pods' reported host IPs count too.
+   *
+   * @default - only the local pods' host IPs and `nodeAddresses`
+   */
+  readonly nodeName?: string;
+  /**
+   * This node's own addresses, given explicitly.
+   *
+   * @default - none
+   */
+  readonly nodeAddresses?: readonly string[];
   readonly log: EventLog;
   readonly metrics: AgentMetrics;
   /**
@@ -228,7 +241,9 @@ export class Reconciler {
     try {
       const firstSync = !this.dataplane;
       this.dataplane ??= NodeDataplane.open({ objectPath: this.options.objectPath, pinDir: this.options.pinDir, mode: this.options.mode ?? 'standard' });
-      const result = this.dataplane.sync(state.cluster, pods, attachOnly.map((p) => p.ifname));
+      const result = this.dataplane.sync(state.cluster, pods, attachOnly.map((p) => p.ifname), {
+        nodeName: this.options.nodeName, addresses: this.options.nodeAddresses,
+      });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.options.metrics.programmingSeconds.observe(seconds);
       this.reportAttached([...pods, ...attachOnly], result, firstSync);

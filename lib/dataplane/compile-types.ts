@@ -27,6 +27,18 @@ export interface LocalPod {
   readonly ifindex: number;
 }
 
+/** What the compiler needs to know about the node itself, beyond its pods. */
+export interface CompileOptions {
+  /**
+   * The node's own addresses (its InternalIPs, the host IPs its pods report). Traffic from them to the node's pods is
+   * always allowed, as Kubernetes and EKS allow it (kubelet probes): each isolated pod's ingress gets a host entry
+   * admitting every port and protocol from each of them.
+   *
+   * @default - none: node traffic is judged by the policies, as any address's
+   */
+  readonly nodeAddresses?: readonly string[];
+}
+
 /** The entries of one local pod. */
 export interface CompiledPod {
   readonly id: string;

@@ -11,18 +11,27 @@
  *     left out: the parent already answers the same;
  *   - host entries: each known pod address gets the union of the rules whose peers match that POD (selectors and
  *     ipBlocks, as peerMatches decides), with named ports resolved on the destination pod; it is written only when
- *     it differs from what the CIDR entries give that address.
+ *     it differs from what the CIDR entries give that address;
+ *   - node entries (ingress): each of the node's own addresses admits every port and protocol, whatever the policies
+ *     say (node to local pod traffic is always allowed: kubelet probes). A hostNetwork pod is its node: selectors
+ *     never admit it, its address is judged by the node entry (its own node) or the CIDR entries (another node's);
+ *   - cluster IP entries (egress): our egress hook sees a Service's traffic before kube-proxy translates it, so each
+ *     cluster IP gets a host entry with the Service ports whose EVERY resolved backend the pod's egress allows on its
+ *     target port (and that have a backend at all). Fail closed: a port some backends would refuse is not admitted
+ *     (the engine calls that verdict "partial"). The entry is written whenever it differs from what the CIDR entries
+ *     give the address, so an ipBlock covering the Service range never admits cluster IPs by itself.
  */
 import { prefixMask } from '../model/cidr';
-import { ClusterState, Namespace, NetworkPolicy, PodIdentity, PolicyPeer, PolicyPort, PolicyRule } from '../model/types';
-import { Address, Endpoint, ExternalEndpoint, PodEndpoint, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
+import { serviceBackends } from '../model/service-backends';
+import { ClusterState, EndpointSlice, Namespace, NetworkPolicy, PodIdentity, PolicyPeer, PolicyPort, PolicyRule, Protocol, Service } from '../model/types';
+import { Address, Endpoint, ExternalEndpoint, PodEndpoint, addressesOf, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
 import { peerMatches, policyPortMatches, policySelects } from '../verdict/evaluate';
-import { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
-import { ANY_PORT_SET, EMPTY_PORT_SET, PortRange, PortSet, isEmptyPortSet, portSetKey, unionPortSets } from './port-set';
+import { CompileOptions, CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
+import { ANY_PORT_SET, EMPTY_PORT_SET, PortRange, PortSet, isEmptyPortSet, portSetAllows, portSetKey, unionPortSets } from './port-set';
 import { Prefix, coversV4Mapped, formatPrefix, insideV4Mapped, unifiedAddress } from './prefix';
 import { kernelAddress, sharedAddresses } from './shared-addresses';
 
-export type { CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
+export type { CompileOptions, CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
 
 type Direction = 'ingress' | 'egress';
 
@@ -250,6 +259,10 @@ export class CompileCache {
    * so rules whose pods were not recompiled do not keep older lists (10,000 endpoints each) alive.
    */
   selectorMatches = new WeakMap<PolicyRule, { endpoints: readonly PodEndpoint[]; matched: SelectorMatches }>();
+  /** The cluster IPs and backends of the Services, for the Service, pod and slice lists they were made from. */
+  services?: { services: readonly Service[]; pods: readonly PodIdentity[]; slices: readonly EndpointSlice[]; table: readonly ServiceTarget[] };
+  /** Each Service resolved, for the pod, slice and endpoint lists of `services`: a Service change resolves only it. */
+  serviceTargets = new WeakMap<Service, ServiceTarget | undefined>();
   private readonly ids = new WeakMap<object, number>();
   private next = 1;
   private round = 0;
@@ -308,6 +321,12 @@ function flatCidrsOf(
   return { flat, ruleIndex };
 }
 
+/** What every pod of a node shares beyond the policies: the node's own addresses and the Services' cluster IPs. */
+interface NodeInputs {
+  readonly nodeAddresses: readonly Address[];
+  readonly services: readonly ServiceTarget[];
+}
+
 function compileDirection(
   policies: readonly NetworkPolicy[],
   local: PodEndpoint,
@@ -315,6 +334,7 @@ function compileDirection(
   direction: Direction,
   problems: CompileProblem[],
   cache: CompileCache | undefined,
+  inputs: NodeInputs,
 ): CompiledDirection {
   const { isolated, rules } = activeRules(policies, local, direction);
   if (!isolated) return { state: 'open', hosts: [], cidrs: [] };
@@ -345,10 +365,11 @@ function compileDirection(
   // named ports resolve per peer: a pod has the named port that an external address lacks.
   const uniform = !perPeer && !rules.some((r) => r.rule.peers?.some((peer) => peer.ipBlock));
   const candidates = uniform ? selectorCandidates(matched, peers) : peers.map((_, i) => i);
-  for (const peerIndex of candidates) {
+  const nodeKeys = new Set(inputs.nodeAddresses.map((a) => unifiedAddress(a.family, a.address)));
+  // The set one peer pod gets (what the engine allows towards that pod identity), with what the CIDR entries give
+  // each of its addresses.
+  const peerSet = (peerIndex: number): { set: PortSet; found: { set: PortSet }[] } => {
     const peer = peers[peerIndex];
-    // The pod's own identity is a peer too: the replicas of a workload reach each other through their veths.
-    if (peer.addresses.length === 0) continue;
     const found = peer.addresses.map((address) => flat.at(address));
     let admitting: number | string;
     if (masks) {
@@ -366,9 +387,120 @@ function compileDirection(
       set = unionPortSets(indices.map((index) => rulePortSet(rules[index].rule, direction === 'ingress' ? local : peer)));
       hostSetMemo.set(memoKey, set);
     }
-    peer.addresses.forEach((address, i) => addHost(hosts, found[i].set, address, set!, peer.id, local.id, problems));
+    return { set, found };
+  };
+  for (const peerIndex of candidates) {
+    const peer = peers[peerIndex];
+    // The pod's own identity is a peer too: the replicas of a workload reach each other through their veths.
+    // A hostNetwork pod is its node: its address is judged as the node's (the node entry, or the CIDR entries).
+    if (peer.addresses.length === 0 || peer.pod.hostNetwork) continue;
+    const { set, found } = peerSet(peerIndex);
+    peer.addresses.forEach((address, i) => {
+      // The node's own address (a hostNetwork pod's too) is decided by the node entry below.
+      if (nodeKeys.has(unifiedAddress(address.family, address.address))) return;
+      addHost(hosts, found[i].set, address, set, peer.id, local.id, problems);
+    });
+  }
+  if (direction === 'ingress') {
+    for (const address of inputs.nodeAddresses) overrideHost(hosts, address, ANY_PORT_SET, flat.at(address).set, 'node');
+  } else {
+    for (const service of inputs.services) {
+      const set = clusterIpSet(service, local, peers, (peerIndex) => peerSet(peerIndex).set, (address) => flat.at(address).set);
+      for (const address of service.clusterIPs) overrideHost(hosts, address, set, flat.at(address).set, service.id);
+    }
   }
   return { state: 'isolated', hosts: hostEntries(hosts), cidrs };
+}
+
+/** One Service as the egress compiler sees it: its cluster IPs and, per port, the backends and target ports. */
+interface ServiceTarget {
+  readonly id: string;
+  readonly clusterIPs: readonly Address[];
+  readonly ports: readonly {
+    readonly protocol: Protocol;
+    readonly port: number;
+    /** A backend pod (by index in the cluster's endpoints), or an address no pod has (undefined: unreadable, denied). */
+    readonly backends: readonly ServiceTargetBackend[];
+  }[];
+}
+
+type ServiceTargetBackend =
+  | { readonly kind: 'pod'; readonly peer: number; readonly targetPort: number }
+  | { readonly kind: 'address'; readonly address?: Address; readonly targetPort: number };
+
+/**
+ * The Service ports a local pod may use on a cluster IP: those with at least one backend, every one of which the
+ * pod's egress allows on its target port (a bare Pod reaching itself through its Service is always allowed, as the
+ * engine's `self`).
+ */
+function clusterIpSet(
+  service: ServiceTarget,
+  local: PodEndpoint,
+  peers: readonly PodEndpoint[],
+  podSet: (peerIndex: number) => PortSet,
+  addressSet: (address: Address) => PortSet,
+): PortSet {
+  const ranges: PortRange[] = [];
+  for (const port of service.ports) {
+    if (port.backends.length === 0) continue;
+    const allowed = port.backends.every((backend) => {
+      if (backend.kind === 'address') return backend.address !== undefined && portSetAllows(addressSet(backend.address), backend.targetPort, port.protocol);
+      if (local.pod.kind === 'Pod' && peers[backend.peer] === local) return true;
+      return portSetAllows(podSet(backend.peer), backend.targetPort, port.protocol);
+    });
+    if (allowed) ranges.push({ protocol: port.protocol, first: port.port, last: port.port });
+  }
+  return ranges.length === 0 ? EMPTY_PORT_SET : unionPortSets([{ any: false, ranges }]);
+}
+
+/** The Services with cluster IPs, resolved to backends once per Service, pod and slice list. */
+function serviceTargetsOf(cluster: ClusterState, endpoints: Endpoints, cache: CompileCache | undefined): readonly ServiceTarget[] {
+  const services = cluster.services ?? [];
+  const slices = cluster.endpointSlices ?? [];
+  const cached = cache?.services;
+  if (cached && cached.services === services && cached.pods === cluster.pods && cached.slices === slices) return cached.table;
+  // Resolutions stay valid while the pods (and so the endpoint indexes) and the slices are the same.
+  if (cache && (cached?.pods !== cluster.pods || cached?.slices !== slices)) cache.serviceTargets = new WeakMap();
+  let indexById: Map<string, number> | undefined;
+  const table: ServiceTarget[] = [];
+  for (const service of services) {
+    if (cache?.serviceTargets.has(service)) {
+      const known = cache.serviceTargets.get(service);
+      if (known) table.push(known);
+      continue;
+    }
+    indexById ??= new Map(endpoints.endpoints.map((e, i) => [e.id, i]));
+    const target = serviceTarget(cluster, service, indexById);
+    cache?.serviceTargets.set(service, target);
+    if (target) table.push(target);
+  }
+  if (cache) cache.services = { services, pods: cluster.pods, slices, table };
+  return table;
+}
+
+/** One Service as the compiler needs it; undefined when it has no cluster IP (headless, ExternalName, unallocated). */
+function serviceTarget(cluster: ClusterState, service: Service, indexById: ReadonlyMap<string, number>): ServiceTarget | undefined {
+  if (service.type === 'ExternalName' || service.headless || service.clusterIPs.length === 0) return undefined;
+  const clusterIPs = addressesOf(service.clusterIPs);
+  if (clusterIPs.length === 0) return undefined;
+  const resolved = serviceBackends(cluster, service);
+  return {
+    id: service.id,
+    clusterIPs,
+    ports: resolved.ports.map(({ port, backends }) => ({
+      protocol: port.protocol,
+      port: port.port,
+      backends: backends.map((b): ServiceTargetBackend => {
+        // A hostNetwork backend is its node's address, judged as an address.
+        if (b.kind === 'pod' && b.pod.hostNetwork) return { kind: 'address', address: addressesOf(b.pod.ips)[0], targetPort: b.targetPort };
+        const podId = b.kind === 'pod' ? b.pod.id : b.pod?.hostNetwork ? undefined : b.pod?.id;
+        const peer = podId !== undefined ? indexById.get(podId) : undefined;
+        if (peer !== undefined) return { kind: 'pod', peer, targetPort: b.targetPort };
+        // An address that does not parse is a backend the pod cannot be shown to reach: it denies the port.
+        return { kind: 'address', address: b.kind === 'address' ? addressesOf([b.address])[0] : undefined, targetPort: b.targetPort };
+      }),
+    })),
+  };
 }
 
 /** The peers a rule's selector peers match: one byte per peer, and the matching indices in order. */
@@ -452,6 +584,11 @@ function addHost(
   });
 }
 
+/** A host entry that decides its address whatever the pods there would get (the node's addresses, cluster IPs). */
+function overrideHost(hosts: Map<bigint, HostSeen>, address: Address, set: PortSet, fromCidrs: PortSet, owner: string): void {
+  hosts.set(unifiedAddress(address.family, address.address), { address, set, fromCidrs, pods: [owner] });
+}
+
 /** Host entries for the addresses whose set differs from what the CIDR entries already give them. */
 function hostEntries(hosts: Map<bigint, HostSeen>): PeerEntry[] {
   const out: PeerEntry[] = [];
@@ -466,8 +603,10 @@ function hostEntries(hosts: Map<bigint, HostSeen>): PeerEntry[] {
  * Compiles the entries of the pods on one node. `local` names the node's pods (by identity id) and their host-side
  * veth ifindex; every pod of the cluster with IPs is a potential peer. A `cache` reuses flattenings between calls.
  */
-export function compileNode(cluster: ClusterState, local: readonly LocalPod[], cache?: CompileCache): CompiledNode {
-  const { endpoints, byId, unaddressed } = endpointsOf(cluster, cache);
+export function compileNode(cluster: ClusterState, local: readonly LocalPod[], cache?: CompileCache, options: CompileOptions = {}): CompiledNode {
+  const built = endpointsOf(cluster, cache);
+  const { endpoints, byId, unaddressed } = built;
+  const inputs: NodeInputs = { nodeAddresses: addressesOf(options.nodeAddresses ?? []), services: serviceTargetsOf(cluster, built, cache) };
   const problems: CompileProblem[] = [];
   const pods: CompiledPod[] = [];
 
@@ -485,8 +624,8 @@ export function compileNode(cluster: ClusterState, local: readonly LocalPod[], c
     pods.push({
       id,
       ifindex,
-      ingress: compileDirection(cluster.policies, endpoint, endpoints, 'ingress', problems, cache),
-      egress: compileDirection(cluster.policies, endpoint, endpoints, 'egress', problems, cache),
+      ingress: compileDirection(cluster.policies, endpoint, endpoints, 'ingress', problems, cache, inputs),
+      egress: compileDirection(cluster.policies, endpoint, endpoints, 'egress', problems, cache, inputs),
     });
   }
   return { pods, problems };

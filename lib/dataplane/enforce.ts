@@ -19,6 +19,7 @@ import { DataplaneConfig, MapImage, encodeNode } from './encode';
 import { applyDiff, readImage } from './kernel-maps';
 import { MAP, PROGRAM } from './layout';
 import { nativeBinding } from './native';
+import { nodeAddressesOf } from './node-addresses';
 
 /** One pod on this node: its identity, the host-side veth and the addresses it has. */
 export interface EnforcedPod {
@@ -56,6 +57,18 @@ export interface EnforceOptions {
    * @default - events off
    */
   readonly events?: Pick<DataplaneConfig, 'eventsOnDrop' | 'eventsOnPass' | 'eventsPerSecond'>;
+  /**
+   * This node's own addresses: traffic from them to the pods is always allowed (kubelet probes).
+   *
+   * @default - none given; the host IPs the pods report still count (see nodeAddressesOf)
+   */
+  readonly nodeAddresses?: readonly string[];
+  /**
+   * This node's name: the InternalIPs of the cluster's Node of that name are its addresses too.
+   *
+   * @default - no Node is looked up
+   */
+  readonly nodeName?: string;
 }
 
 /** What enforce or reprogram did. */
@@ -90,7 +103,9 @@ export function withPodIps(cluster: ClusterState, pods: readonly EnforcedPod[]):
 function targetImage(options: EnforceOptions, previous: MapImage | undefined): { image: MapImage; compiled: CompiledNode; problems: readonly CompileProblem[] } {
   const native = nativeBinding();
   const local = options.pods.map((p) => ({ id: p.id, ifindex: native.ifIndex(p.ifname) }));
-  const compiled = compileNode(withPodIps(options.cluster, options.pods), local);
+  const cluster = withPodIps(options.cluster, options.pods);
+  const nodeAddresses = nodeAddressesOf(cluster, { addresses: options.nodeAddresses, nodeName: options.nodeName, localPods: options.pods.map((p) => p.id) });
+  const compiled = compileNode(cluster, local, undefined, { nodeAddresses });
   const image = encodeNode(compiled, {
     previous,
     config: { ...options.events, strict: options.mode === 'strict' },

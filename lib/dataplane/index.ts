@@ -16,3 +16,4 @@ export * from './enforce';
 export * from './conntrack';
 export * from './programmer';
 export * from './node-dataplane';
+export * from './node-addresses';

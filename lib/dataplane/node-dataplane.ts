@@ -19,6 +19,7 @@ import { EnforcedPod, attachPrograms, detachLinks, pinnedInterfaces, withPodIps 
 import { applyDiff, readImage } from './kernel-maps';
 import { MAP } from './layout';
 import { nativeBinding } from './native';
+import { NodeAddressSource, nodeAddressesOf } from './node-addresses';
 import { NodeProgrammer } from './programmer';
 
 /** Options of NodeDataplane.open. */
@@ -89,9 +90,10 @@ export class NodeDataplane {
    * Makes the kernel enforce `cluster` for `pods`: their entries first, then their programs attached (so no packet
    * meets a half-programmed pod), then links of interfaces that are no longer local detached. `attachOnly` names
    * interfaces to attach without entries of their own (a pod the CNI announced before the cluster state knows it:
-   * default deny in strict mode, open in standard mode).
+   * default deny in strict mode, open in standard mode). `node` says where the node's own addresses come from (its
+   * Node's name, explicit addresses; the local pods' host IPs always count): traffic from them to the pods passes.
    */
-  sync(cluster: ClusterState, pods: readonly EnforcedPod[], attachOnly: readonly string[] = []): SyncResult {
+  sync(cluster: ClusterState, pods: readonly EnforcedPod[], attachOnly: readonly string[] = [], node: NodeAddressSource = {}): SyncResult {
     const wanted = new Set([...pods.map((p) => p.ifname), ...attachOnly]);
     // Links made for an interface that was deleted and created again under the same name no longer filter it.
     for (const ifname of wanted) {
@@ -106,7 +108,9 @@ export class NodeDataplane {
 
     const native = nativeBinding();
     const local = pods.map((p) => ({ id: p.id, ifindex: native.ifIndex(p.ifname) }));
-    const update = this.programmer.update(withPodIps(cluster, pods), local);
+    const state = withPodIps(cluster, pods);
+    const nodeAddresses = nodeAddressesOf(state, { ...node, localPods: pods.map((p) => p.id) });
+    const update = this.programmer.update(state, local, { nodeAddresses });
     const maps = (name: string): BpfMap => this.object.map(name);
     applyDiff(maps, update.diffs);
     // Only the recompiled pods' allowances changed, so only their flows can have lost theirs.

@@ -6,11 +6,13 @@
  * it are gone, and its id is not reused within the same update (no entry ever points at a set being rewritten).
  */
 import { podsById } from '../model/pods-by-id';
-import { ClusterState, Labels, Namespace, NetworkPolicy, PodIdentity } from '../model/types';
+import { selectorMatches } from '../model/selector';
+import { ClusterState, EndpointSlice, Labels, Namespace, NetworkPolicy, PodIdentity } from '../model/types';
 import { PodEndpoint, addressesOf, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
+import { serviceBackends } from '../model/service-backends';
 import { peerMatches, policySelects } from '../verdict/evaluate';
 import { CompileCache, compileNode } from './compile';
-import { CompileProblem, CompiledPod, LocalPod } from './compile-types';
+import { CompileOptions, CompileProblem, CompiledPod, LocalPod } from './compile-types';
 import { MapDiff, diffImages } from './diff';
 import {
   CidrEncodingCache, DataplaneConfig, MapImage, PROGRAMMED_MAPS, PortSetPeer, encodeConfig, encodePeer, encodePodEntries, encodePortSet, encodeU32,
@@ -65,6 +67,10 @@ export class NodeProgrammer {
   /** The pod and namespace lists of the last update: the next one recompiles only for the pods that differ. */
   private lastPods?: readonly PodIdentity[];
   private lastNamespaces?: readonly Namespace[];
+  /** The Service and slice lists and node addresses of the last update (cluster IP and node entries depend on them). */
+  /** The last update's cluster: the backends Services had then, for the Services that change. */
+  private lastCluster?: ClusterState;
+  private lastNodeAddresses?: string;
   private clusterIndex?: { pods: readonly PodIdentity[]; namespaces: readonly Namespace[]; labels: Map<string, Labels>; byId: ReadonlyMap<string, PodIdentity> };
 
   constructor(private readonly options: NodeProgrammerOptions = {}) {}
@@ -112,12 +118,19 @@ export class NodeProgrammer {
   }
 
   /** The writes that take the maps from the previous update's state (or the adopted one) to this one. */
-  update(cluster: ClusterState, local: readonly LocalPod[]): ProgrammerUpdate {
+  update(cluster: ClusterState, local: readonly LocalPod[], options: CompileOptions = {}): ProgrammerUpdate {
     const { labels, byId } = this.indexOf(cluster);
     const policies = this.policiesIn(cluster.policies);
     const changed: LocalPod[] = [];
     const fingerprints = new Map<number, string>();
-    const peerChanges = this.peerChanges(cluster, labels);
+    const nodeAddresses = [...(options.nodeAddresses ?? [])].sort().join(',');
+    const peerChanges = this.lastNodeAddresses !== nodeAddresses ? 'all' : this.peerChanges(cluster, labels);
+    // Cluster IP entries: a Service whose backends changed (its object, its slices, a backend pod) changes the entry
+    // of the egress-isolated pods whose rules admit some old or new backend of it (a pod that admits none had an
+    // empty set before and after).
+    const backendChanges = peerChanges === 'all' ? 'all' : changedBackends(this.lastCluster, cluster, peerChanges, labels);
+    this.lastCluster = cluster;
+    this.lastNodeAddresses = nodeAddresses;
     for (const pod of local) {
       const identity = byId.get(pod.id);
       if (!identity) throw new Error(`local pod "${pod.id}" is not a pod identity of the cluster`);
@@ -126,14 +139,15 @@ export class NodeProgrammer {
       const selecting = selectingPolicies.map((p) => this.objectId(p));
       const fingerprint = `${pod.id}|${this.objectId(identity)}|${this.objectId(cluster.namespaces)}|${selecting.join(',')}`;
       fingerprints.set(pod.ifindex, fingerprint);
-      if (this.pods.get(pod.ifindex)?.fingerprint !== fingerprint || affectedBy(peerChanges, selectingPolicies)) changed.push(pod);
+      const byServices = backendChanges !== 'all' && backendChanges.length > 0 && egressAffectedBy(backendChanges, selectingPolicies, pod.id);
+      if (this.pods.get(pod.ifindex)?.fingerprint !== fingerprint || byServices || affectedBy(peerChanges, selectingPolicies)) changed.push(pod);
     }
     this.lastPods = cluster.pods;
     this.lastNamespaces = cluster.namespaces;
     const removed = [...this.pods.keys()].filter((ifindex) => !fingerprints.has(ifindex));
 
     this.compileCache.begin();
-    const compiled = changed.length > 0 ? compileNode(cluster, changed, this.compileCache) : { pods: [], problems: [] };
+    const compiled = changed.length > 0 ? compileNode(cluster, changed, this.compileCache, options) : { pods: [], problems: [] };
     // Keep the flattenings bounded: a few per local pod and direction.
     if (this.compileCache.flat.size > 8 * (local.length + 1)) this.compileCache.prune();
     const newSets = new Map<string, number>();
@@ -287,6 +301,89 @@ function mergeDiffs(diffs: readonly MapDiff[]): MapDiff[] {
   return PROGRAMMED_MAPS.filter((map) => byMap.has(map))
     .map((map) => ({ map, ...byMap.get(map)! }))
     .filter((d) => d.updates.length > 0 || d.deletes.length > 0);
+}
+
+/**
+ * The backend pods (old and new, as endpoints) of the Services whose backends may differ from the last update's:
+ * Services whose object changed, whose slices changed, or that select (or list by address) a changed pod. A backend
+ * address no pod has stands as an endpoint of no labels, which only address rules (ipBlocks) can admit.
+ */
+function changedBackends(
+  last: ClusterState | undefined,
+  cluster: ClusterState,
+  peerChanges: readonly PodEndpoint[],
+  labels: Map<string, Labels>,
+): PodEndpoint[] | 'all' {
+  if (!last) return 'all';
+  if (last.services === cluster.services && last.endpointSlices === cluster.endpointSlices && peerChanges.length === 0) return [];
+  const changed = new Set<string>();
+  const before = new Map(last.services.map((s) => [s.id, s]));
+  const now = new Map(cluster.services.map((s) => [s.id, s]));
+  for (const [id, service] of now) if (before.get(id) !== service) changed.add(id);
+  for (const id of before.keys()) if (!now.has(id)) changed.add(id);
+  if (last.endpointSlices !== cluster.endpointSlices) {
+    const sliceKey = (slice: EndpointSlice) => (slice.serviceName === undefined ? undefined : `${slice.namespace}/${slice.serviceName}`);
+    const old = new Map(last.endpointSlices.map((slice) => [slice.id, slice]));
+    const fresh = new Map(cluster.endpointSlices.map((slice) => [slice.id, slice]));
+    for (const [id, slice] of fresh) if (old.get(id) !== slice) changed.add(sliceKey(slice) ?? '');
+    for (const [id, slice] of old) if (fresh.get(id) !== slice) changed.add(sliceKey(slice) ?? '');
+  }
+  for (const state of [last, cluster]) {
+    for (const pod of peerChanges) for (const service of servicesOf(state, pod.pod)) changed.add(service);
+  }
+  const out: PodEndpoint[] = [];
+  for (const state of [last, cluster]) {
+    for (const service of state.services) {
+      if (!changed.has(service.id) || service.clusterIPs.length === 0) continue;
+      for (const { backends } of serviceBackends(state, service).ports) {
+        for (const backend of backends) {
+          if (backend.kind === 'pod' || backend.pod) {
+            const pod = backend.pod!;
+            out.push(podEndpoint(pod, labels.get(pod.namespace) ?? {}));
+          } else {
+            out.push({ kind: 'pod', id: backend.address, pod: ADDRESS_ONLY, namespaceLabels: {}, addresses: addressesOf([backend.address]) });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** A stand-in pod for a backend address no pod has: no labels, so only address rules admit it. */
+const ADDRESS_ONLY: PodIdentity = { id: '(address)', namespace: '', name: '', kind: 'Pod', labels: {}, ports: [], ips: [] };
+
+/** The Services of `cluster` that a pod version is a backend of: by selector, or listed (by address or name) in a slice. */
+function servicesOf(cluster: ClusterState, pod: PodIdentity): string[] {
+  const out: string[] = [];
+  for (const service of cluster.services) {
+    if (service.namespace === pod.namespace && service.selector && selectorMatches({ matchLabels: service.selector }, pod.labels)) out.push(service.id);
+  }
+  for (const slice of cluster.endpointSlices) {
+    if (slice.serviceName === undefined) continue;
+    const lists = slice.endpoints.some((e) => e.addresses.some((a) => pod.ips.includes(a))
+      || (e.targetRef?.name === pod.name && (e.targetRef.namespace ?? slice.namespace) === pod.namespace));
+    if (lists) out.push(`${slice.namespace}/${slice.serviceName}`);
+  }
+  return out;
+}
+
+/**
+ * Whether a local pod that `policies` select can have its cluster IP entries changed by these backends: its egress
+ * is isolated and some egress rule could admit one of them (a selector that matches it, or a rule that admits by
+ * address or admits every peer), or it is one of them (a pod always reaches itself through its Service).
+ */
+function egressAffectedBy(backends: readonly PodEndpoint[], policies: readonly NetworkPolicy[], podId: string): boolean {
+  if (!policies.some((policy) => policy.policyTypes.includes('Egress'))) return false;
+  if (backends.some((backend) => backend.id === podId)) return true;
+  for (const policy of policies) {
+    if (!policy.policyTypes.includes('Egress')) continue;
+    for (const rule of policy.egress) {
+      if (rule.peers === undefined || rule.peers.some((peer) => peer.ipBlock)) return true;
+      for (const peer of rule.peers) if (backends.some((pod) => peerMatches(peer, policy.namespace, pod))) return true;
+    }
+  }
+  return false;
 }
 
 /** Pods whose versions changed since the last update (as endpoints), or 'all'. */

@@ -18,6 +18,13 @@ export interface EnforcementJob {
   readonly cluster: ClusterState;
   readonly pods: readonly { id: string; ifname: string; ips: readonly string[] }[];
   readonly mode: 'standard' | 'strict';
+  /** The node namespace's own addresses (see nodeAddress in topology.ts): their traffic to pods always passes. */
+  readonly nodeAddresses?: readonly string[];
+  /**
+   * Program through a NodeDataplane kept for the whole session (the agent's path: only the pods a change concerns are
+   * recompiled, the maps are not read back), instead of enforce/reprogram.
+   */
+  readonly incremental?: boolean;
   /** False for the first job of a session (attach, then write every entry); true afterwards (apply the diff). */
   readonly reprogram: boolean;
 }

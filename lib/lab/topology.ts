@@ -107,6 +107,17 @@ function hostSideCommands(host: LabHost): string[] {
   return commands;
 }
 
+/**
+ * Gives the node namespace its own addresses, as an EKS node has its primary ENI's. They sit on loopback (global
+ * scope: the veths have no address, so what the node itself sends to a pod, a kubelet probe, leaves from one of them;
+ * no dummy interface, which needs a kernel module the lab cannot count on).
+ */
+export function addNodeAddresses(topology: Topology, addresses: readonly string[]): void {
+  ipBatch(addresses.map((address) => (parseIp(address)?.family === 6
+    ? `addr add ${address}/128 dev lo nodad`
+    : `addr add ${address}/32 dev lo`)), topology.node);
+}
+
 /** The interface index of a host-side veth, as the node namespace numbers it. */
 export function interfaceIndex(topology: Topology, host: LabHost): number {
   const links = JSON.parse(ip('-n', topology.node, '-j', 'link', 'show', 'dev', host.hostInterface)) as { ifindex: number }[];
