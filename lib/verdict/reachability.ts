@@ -1,5 +1,5 @@
 import { parseIp } from '../model/cidr';
-import { ServiceBackend, serviceBackends } from '../model/service-backends';
+import { ServiceBackend, ServiceBackends, serviceBackends } from '../model/service-backends';
 import { ClusterState, NetworkPolicy, Node, Protocol, Service } from '../model/types';
 import { Endpoint, externalEndpoint, namespaceLabelsOf, NODE_PREFIX, nodeEndpoint, OWN_NODE_ID, PodEndpoint, podEndpoint } from './endpoint';
 import { evaluateProbe, policySelects, Verdict } from './evaluate';
@@ -179,7 +179,7 @@ export class Reachability {
     if (ports.length > 1) {
       throw new UnknownEndpointError(`Service ${target.id} exposes port ${port} over ${ports.map((p) => p.protocol).join(' and ')}: give the protocol.`);
     }
-    return this.serviceVerdicts(source, target, ports)[0];
+    return this.serviceVerdicts(source, serviceBackends(this.cluster, target), ports)[0];
   }
 
   /**
@@ -199,11 +199,13 @@ export class Reachability {
       }
       portsOf.set(service, distinct);
     }
-    return sources.flatMap((source) => services.flatMap((service) => this.serviceVerdicts(source, service, portsOf.get(service)!)));
+    // Each Service's backends are resolved once, not once per source.
+    const resolved = new Map(services.map((service) => [service, serviceBackends(this.cluster, service)]));
+    return sources.flatMap((source) => services.flatMap((service) => this.serviceVerdicts(source, resolved.get(service)!, portsOf.get(service)!)));
   }
 
-  private serviceVerdicts(source: Endpoint, service: Service, ports: readonly Service['ports'][number][]): ServiceVerdict[] {
-    const resolved = serviceBackends(this.cluster, service);
+  private serviceVerdicts(source: Endpoint, resolved: ServiceBackends, ports: readonly Service['ports'][number][]): ServiceVerdict[] {
+    const { service } = resolved;
     return ports.map((port) => {
       const backends = resolved.ports.find((p) => p.port === port)!;
       return serviceVerdict(source.id, service, port, { ...backends, reason: resolved.reason }, (backend) => {

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FakeApiServer } from '../support/fake-apiserver';
+import { FakeApiServer, fakeKubeconfig } from '../support/fake-apiserver';
 import { describeKernel } from '../support/kernel-env';
 import { AgentProcess } from './agent-process';
 import { AgentLab, PODS, agentHttp, buildAgentLab, ensureBuilt, relayIntoNamespace } from './lab-fixture';
@@ -62,12 +62,7 @@ describeKernel('eks-netpol agent --node-name (API mode) against a Kubernetes API
     const base = await api.start();
     relay = await relayIntoNamespace(lab, Number(new URL(base).port));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-netpol-agent-api-'));
-    fs.writeFileSync(path.join(dir, 'kubeconfig'), [
-      'apiVersion: v1', 'kind: Config', 'current-context: fake',
-      `clusters: [{ name: fake, cluster: { server: "http://127.0.0.1:${relay.port}", insecure-skip-tls-verify: true } }]`,
-      'users: [{ name: agent, user: { token: test-token } }]',
-      'contexts: [{ name: fake, context: { cluster: fake, user: agent } }]', '',
-    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'kubeconfig'), fakeKubeconfig(`http://127.0.0.1:${relay.port}`));
     api.apply('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } });
     for (const pod of PODS) {
       const [namespace, name] = pod.id.split('/');

@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FakeApiServer } from '../support/fake-apiserver';
+import { FakeApiServer, fakeKubeconfig } from '../support/fake-apiserver';
 
 const SOURCE = path.join(__dirname, '..', '..', 'dist', 'lib', 'agent', 'kubernetes-source.js');
 
@@ -48,12 +48,7 @@ describe('KubernetesSource (API mode) watches Services, EndpointSlices and Nodes
     if (!fs.existsSync(SOURCE)) throw new Error(`${SOURCE} is missing: run npm run build first (npm test does).`);
     const base = await api.start();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-netpol-source-'));
-    fs.writeFileSync(path.join(dir, 'kubeconfig'), [
-      'apiVersion: v1', 'kind: Config', 'current-context: fake',
-      `clusters: [{ name: fake, cluster: { server: "${base}", insecure-skip-tls-verify: true } }]`,
-      'users: [{ name: agent, user: { token: test-token } }]',
-      'contexts: [{ name: fake, context: { cluster: fake, user: agent } }]', '',
-    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'kubeconfig'), fakeKubeconfig(base));
     api.apply('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     api.apply('pods', {
       apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-1', namespace: 'shop', labels: { app: 'api' } },

@@ -210,3 +210,13 @@ function sendStatus(res: http.ServerResponse, code: number, reason: string): voi
   sendJson(res, code, { apiVersion: 'v1', kind: 'Status', status: 'Failure', message: reason, reason, code });
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** A kubeconfig that points a client at `server` (a fake API server, plain HTTP) with a bearer token. */
+export function fakeKubeconfig(server: string): string {
+  return [
+    'apiVersion: v1', 'kind: Config', 'current-context: fake',
+    `clusters: [{ name: fake, cluster: { server: "${server}", insecure-skip-tls-verify: true } }]`,
+    'users: [{ name: agent, user: { token: test-token } }]',
+    'contexts: [{ name: fake, context: { cluster: fake, user: agent } }]', '',
+  ].join('\n');
+}

@@ -8,7 +8,8 @@ export function markdownTableCell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-function row(cells: readonly string[]): string {
+/** One row of a GitHub-flavoured Markdown table, each cell escaped, with its line break. */
+export function markdownRow(cells: readonly string[]): string {
   return `| ${cells.map(markdownTableCell).join(' | ')} |\n`;
 }
 
@@ -17,15 +18,15 @@ function row(cells: readonly string[]): string {
  * prints them), then the count line, to paste into a pull request. Streams.
  */
 export const writeMarkdown: Formatter = async (result, sink) => {
-  sink.push(row(['From', 'To', 'Port', 'Verdict']));
-  sink.push(row(['---', '---', '---', '---']));
+  sink.push(markdownRow(['From', 'To', 'Port', 'Verdict']));
+  sink.push(markdownRow(['---', '---', '---', '---']));
   let probes = 0;
   let allowed = 0;
   for (const verdict of result.verdicts()) {
     if (sink.closed) return probes;
     probes++;
     if (verdict.allowed) allowed++;
-    const text = row([verdict.from, verdict.to, `${verdict.port}/${verdict.protocol}`, verdict.allowed ? 'allowed' : 'denied']);
+    const text = markdownRow([verdict.from, verdict.to, `${verdict.port}/${verdict.protocol}`, verdict.allowed ? 'allowed' : 'denied']);
     if (sink.push(text)) await sink.flush();
   }
   sink.push(`\n${probes} ${probes === 1 ? 'probe' : 'probes'}: ${allowed} allowed, ${probes - allowed} denied\n`);

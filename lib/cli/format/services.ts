@@ -6,7 +6,7 @@
 import { ServiceVerdict } from '../../verdict/service-verdict';
 import { csvRecord } from './csv';
 import { probeJson } from './json';
-import { markdownTableCell } from './markdown';
+import { markdownRow } from './markdown';
 import { Sink } from './sink';
 import { Style } from './style';
 import { explainDirection } from './table';
@@ -80,10 +80,9 @@ export async function writeServiceVerdicts(
     sink.push(csvRecord(['source', 'service', 'port', 'protocol', 'target_port', 'verdict']));
     for (const v of verdicts) sink.push(csvRecord([v.from, v.to, String(v.port), v.protocol, String(v.targetPort), v.outcome]));
   } else if (format === 'md') {
-    const row = (cells: readonly string[]) => `| ${cells.map(markdownTableCell).join(' | ')} |\n`;
-    sink.push(row(['From', 'Service', 'Port', 'Verdict']));
-    sink.push(row(['---', '---', '---', '---']));
-    for (const v of verdicts) sink.push(row([v.from, v.to, portText(v), outcomeText(v)]));
+    sink.push(markdownRow(['From', 'Service', 'Port', 'Verdict']));
+    sink.push(markdownRow(['---', '---', '---', '---']));
+    for (const v of verdicts) sink.push(markdownRow([v.from, v.to, portText(v), outcomeText(v)]));
     sink.push(`\n${countLine(summary)}`);
   } else {
     const fromWidth = Math.max(4, ...verdicts.map((v) => v.from.length));
