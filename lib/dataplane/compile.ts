@@ -19,7 +19,10 @@
  *     cluster IP gets a host entry with the Service ports whose EVERY resolved backend the pod's egress allows on its
  *     target port (and that have a backend at all). Fail closed: a port some backends would refuse is not admitted
  *     (the engine calls that verdict "partial"). The entry is written whenever it differs from what the CIDR entries
- *     give the address, so an ipBlock covering the Service range never admits cluster IPs by itself.
+ *     give the address, so an ipBlock covering the Service range never admits cluster IPs by itself;
+ *   - frontend entries (egress): kube-proxy also translates a Service's external IPs and load balancer IPs (on the
+ *     Service port) and the node's own addresses (on the node port) before the packet leaves the node; those ports
+ *     of those addresses are decided as the cluster IP's, the address's other ports as the policies give them.
  */
 import { prefixMask } from '../model/cidr';
 import { serviceBackends } from '../model/service-backends';
@@ -27,7 +30,7 @@ import { ClusterState, EndpointSlice, Namespace, NetworkPolicy, PodIdentity, Pol
 import { Address, Endpoint, ExternalEndpoint, PodEndpoint, addressesOf, namespaceLabelsOf, podEndpoint } from '../verdict/endpoint';
 import { peerMatches, policyPortMatches, policySelects } from '../verdict/evaluate';
 import { CompileOptions, CompileProblem, CompiledDirection, CompiledNode, CompiledPod, LocalPod, PeerEntry } from './compile-types';
-import { ANY_PORT_SET, EMPTY_PORT_SET, PortRange, PortSet, isEmptyPortSet, portSetAllows, portSetKey, unionPortSets } from './port-set';
+import { ANY_PORT_SET, EMPTY_PORT_SET, PortRange, PortSet, isEmptyPortSet, portSetAllows, portSetKey, subtractPorts, unionPortSets } from './port-set';
 import { Prefix, coversV4Mapped, formatPrefix, insideV4Mapped, unifiedAddress } from './prefix';
 import { kernelAddress, sharedAddresses } from './shared-addresses';
 
@@ -404,21 +407,72 @@ function compileDirection(
   if (direction === 'ingress') {
     for (const address of inputs.nodeAddresses) overrideHost(hosts, address, ANY_PORT_SET, flat.at(address).set, 'node');
   } else {
+    const frontends = new FrontendPorts();
     for (const service of inputs.services) {
-      const set = clusterIpSet(service, local, peers, (peerIndex) => peerSet(peerIndex).set, (address) => flat.at(address).set);
+      const admitted = admittedServicePorts(service, local, peers, (peerIndex) => peerSet(peerIndex).set, (address) => flat.at(address).set);
+      const set = admitted.length === 0 ? EMPTY_PORT_SET : unionPortSets([{ any: false, ranges: admitted }]);
       for (const address of service.clusterIPs) overrideHost(hosts, address, set, flat.at(address).set, service.id);
+      frontends.add(service, inputs.nodeAddresses, admitted);
     }
+    frontends.write((address) => hosts.get(unifiedAddress(address.family, address.address))?.set ?? flat.at(address).set,
+      (address, set, owner) => overrideHost(hosts, address, set, flat.at(address).set, owner));
   }
   return { state: 'isolated', hosts: hostEntries(hosts), cidrs };
 }
 
-/** One Service as the egress compiler sees it: its cluster IPs and, per port, the backends and target ports. */
+/**
+ * The Service ports kube-proxy translates on addresses that are not the Service's alone: external IPs and load
+ * balancer IPs (on the Service port) and the node's own addresses (on the node port). The address keeps what the
+ * policies give its other ports; each translated port is admitted exactly when the cluster IP's port is (every backend
+ * allowed), and denied otherwise, whatever an ipBlock says of the address. Two Services translating the same address
+ * and port (the API allows it) admit it only if both do.
+ */
+class FrontendPorts {
+  private readonly byAddress = new Map<bigint, { address: Address; owners: string[]; decided: Map<string, { range: PortRange; admitted: boolean }> }>();
+
+  add(service: ServiceTarget, nodeAddresses: readonly Address[], admitted: readonly PortRange[]): void {
+    for (const port of service.ports) {
+      const isAdmitted = admitted.some((r) => r.protocol === port.protocol && r.first === port.port);
+      for (const address of service.capturedIPs) this.decide(address, service.id, { protocol: port.protocol, first: port.port, last: port.port }, isAdmitted);
+      if (port.nodePort === undefined) continue;
+      for (const address of nodeAddresses) this.decide(address, service.id, { protocol: port.protocol, first: port.nodePort, last: port.nodePort }, isAdmitted);
+    }
+  }
+
+  /** Rewrites each frontend address's set: `current` is what it has so far, `write` sets the new one. */
+  write(current: (address: Address) => PortSet, write: (address: Address, set: PortSet, owner: string) => void): void {
+    for (const { address, owners, decided } of this.byAddress.values()) {
+      const ranges = [...decided.values()];
+      const kept = subtractPorts(current(address), ranges.map((d) => d.range));
+      write(address, unionPortSets([kept, { any: false, ranges: ranges.filter((d) => d.admitted).map((d) => d.range) }]), owners.join(','));
+    }
+  }
+
+  private decide(address: Address, owner: string, range: PortRange, admitted: boolean): void {
+    const key = unifiedAddress(address.family, address.address);
+    let entry = this.byAddress.get(key);
+    if (!entry) this.byAddress.set(key, (entry = { address, owners: [], decided: new Map() }));
+    if (!entry.owners.includes(owner)) entry.owners.push(owner);
+    const portKey = `${range.protocol}:${range.first}`;
+    const earlier = entry.decided.get(portKey);
+    entry.decided.set(portKey, { range, admitted: admitted && (earlier?.admitted ?? true) });
+  }
+}
+
+/**
+ * One Service as the egress compiler sees it: the addresses kube-proxy translates for it and, per port, the backends
+ * and target ports.
+ */
 interface ServiceTarget {
   readonly id: string;
   readonly clusterIPs: readonly Address[];
+  /** External IPs and load balancer IPs: translated on every node, on the Service port. */
+  readonly capturedIPs: readonly Address[];
   readonly ports: readonly {
     readonly protocol: Protocol;
     readonly port: number;
+    /** Translated on the node's own addresses (NodePort and LoadBalancer Services). */
+    readonly nodePort?: number;
     /** A backend pod (by index in the cluster's endpoints), or an address no pod has (undefined: unreadable, denied). */
     readonly backends: readonly ServiceTargetBackend[];
   }[];
@@ -431,15 +485,15 @@ type ServiceTargetBackend =
 /**
  * The Service ports a local pod may use on a cluster IP: those with at least one backend, every one of which the
  * pod's egress allows on its target port (a bare Pod reaching itself through its Service is always allowed, as the
- * engine's `self`).
+ * engine's `self`). One single-port range per admitted port.
  */
-function clusterIpSet(
+function admittedServicePorts(
   service: ServiceTarget,
   local: PodEndpoint,
   peers: readonly PodEndpoint[],
   podSet: (peerIndex: number) => PortSet,
   addressSet: (address: Address) => PortSet,
-): PortSet {
+): PortRange[] {
   const ranges: PortRange[] = [];
   for (const port of service.ports) {
     if (port.backends.length === 0) continue;
@@ -450,7 +504,7 @@ function clusterIpSet(
     });
     if (allowed) ranges.push({ protocol: port.protocol, first: port.port, last: port.port });
   }
-  return ranges.length === 0 ? EMPTY_PORT_SET : unionPortSets([{ any: false, ranges }]);
+  return ranges;
 }
 
 /** The Services with cluster IPs, resolved to backends once per Service, pod and slice list. */
@@ -478,18 +532,25 @@ function serviceTargetsOf(cluster: ClusterState, endpoints: Endpoints, cache: Co
   return table;
 }
 
-/** One Service as the compiler needs it; undefined when it has no cluster IP (headless, ExternalName, unallocated). */
+/**
+ * One Service as the compiler needs it; undefined when kube-proxy translates nothing for it (ExternalName, headless,
+ * no cluster IP, external IP, load balancer IP or node port).
+ */
 function serviceTarget(cluster: ClusterState, service: Service, indexById: ReadonlyMap<string, number>): ServiceTarget | undefined {
-  if (service.type === 'ExternalName' || service.headless || service.clusterIPs.length === 0) return undefined;
+  if (service.type === 'ExternalName' || service.headless) return undefined;
   const clusterIPs = addressesOf(service.clusterIPs);
-  if (clusterIPs.length === 0) return undefined;
+  const capturedIPs = addressesOf([...service.externalIPs, ...(service.loadBalancerIPs ?? [])]);
+  const hasNodePorts = (service.type === 'NodePort' || service.type === 'LoadBalancer') && service.ports.some((p) => p.nodePort !== undefined);
+  if (clusterIPs.length === 0 && capturedIPs.length === 0 && !hasNodePorts) return undefined;
   const resolved = serviceBackends(cluster, service);
   return {
     id: service.id,
     clusterIPs,
+    capturedIPs,
     ports: resolved.ports.map(({ port, backends }) => ({
       protocol: port.protocol,
       port: port.port,
+      ...(hasNodePorts && port.nodePort !== undefined ? { nodePort: port.nodePort } : {}),
       backends: backends.map((b): ServiceTargetBackend => {
         // A hostNetwork backend is its node's address, judged as an address.
         if (b.kind === 'pod' && b.pod.hostNetwork) return { kind: 'address', address: addressesOf(b.pod.ips)[0], targetPort: b.targetPort };

@@ -67,3 +67,24 @@ export function portSetAllows(set: PortSet, port: number, protocol: Protocol): b
   if (set.any) return true;
   return set.ranges.some((r) => r.protocol === protocol && port >= r.first && port <= r.last);
 }
+
+/** Every port of every protocol a port range can name (what a rule with a protocol and no port admits). */
+const ALL_PORT_RANGES: readonly PortRange[] = (['TCP', 'UDP', 'SCTP'] as const).map((protocol) => ({ protocol, first: 1, last: 65535 }));
+
+/**
+ * The set without `holes`. Holes in an `any` set leave the TCP, UDP and SCTP ports around them: ranges cannot say
+ * "every other protocol", so ICMP and the rest are no longer admitted (fail closed).
+ */
+export function subtractPorts(set: PortSet, holes: readonly PortRange[]): PortSet {
+  if (holes.length === 0) return set;
+  let ranges: PortRange[] = [...(set.any ? ALL_PORT_RANGES : set.ranges)];
+  for (const hole of holes) {
+    ranges = ranges.flatMap((r) => {
+      if (r.protocol !== hole.protocol || hole.last < r.first || hole.first > r.last) return [r];
+      const left = hole.first > r.first ? [{ ...r, last: hole.first - 1 }] : [];
+      const right = hole.last < r.last ? [{ ...r, first: hole.last + 1 }] : [];
+      return [...left, ...right];
+    });
+  }
+  return ranges.length === 0 ? EMPTY_PORT_SET : { any: false, ranges: canonicalRanges(ranges) };
+}

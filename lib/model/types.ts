@@ -194,6 +194,12 @@ export interface Service {
   readonly externalName?: string;
   /** spec.externalIPs: addresses nodes also accept the Service's traffic on. */
   readonly externalIPs: readonly string[];
+  /**
+   * The load balancer addresses kube-proxy captures on every node (status.loadBalancer.ingress[].ip whose ipMode is
+   * VIP, the default): a pod's traffic to them is translated on its own node, like traffic to the cluster IP. Absent
+   * when there are none: AWS load balancers report a hostname, not an address, and are reached through the VPC.
+   */
+  readonly loadBalancerIPs?: readonly string[];
   /** Only for externally reachable Services (NodePort, LoadBalancer, ClusterIP with externalIPs); defaulted to Cluster. */
   readonly externalTrafficPolicy?: ExternalTrafficPolicy;
   /**

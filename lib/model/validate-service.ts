@@ -15,6 +15,7 @@ import { at, ObjectScope, Path } from './validate-context';
 import { checkKnownFields, closest, isObject, JsonObject, optionalList, optionalObject, optionalString, scalarText, typeName } from './validate-fields';
 import { dns1123LabelProblem, dns1123SubdomainProblem, labelKeyProblem, portNameProblem, suggestDnsName } from './validate-names';
 import { validateProtocol } from './validate-policy';
+import { validateLoadBalancerStatus } from './validate-service-status';
 import { validateLabels } from './validate-selector';
 import { ObjectHeader } from './validate-workload';
 
@@ -54,6 +55,7 @@ export function validateService(scope: ObjectScope, raw: JsonObject, header: Obj
   const written = validateServiceSelector(scope, spec.selector, at(specPath, 'selector'));
   const selector = type === 'ExternalName' ? undefined : written;
   const ports = validateServicePorts(scope, spec.ports, at(specPath, 'ports'), type, addresses?.headless ?? false);
+  const loadBalancerIPs = validateLoadBalancerStatus(scope, raw.status, type);
 
   if (scope.failed || !addresses || !type) return undefined;
   const service: Service = {
@@ -73,6 +75,7 @@ export function validateService(scope: ObjectScope, raw: JsonObject, header: Obj
     ...service,
     ...(externalName !== undefined ? { externalName } : {}),
     ...(externalTrafficPolicy !== undefined ? { externalTrafficPolicy } : {}),
+    ...(loadBalancerIPs.length > 0 ? { loadBalancerIPs } : {}),
   };
 }
 

@@ -277,4 +277,43 @@ describe('Service validation, as the API server validates it', () => {
   test('a Service whose named targetPort no pod declares is valid: that is a lint finding, not an input error', () => {
     expect(problemsOf(serviceYaml('selector: {app: api}\nports:\n- {port: 80, targetPort: nowhere}'))).toEqual([]);
   });
+  describe('status.loadBalancer', () => {
+    /** The spec of a LoadBalancer Service, then `statusLines` under status (line 9). */
+    const balanced = (statusLines: string, type = 'LoadBalancer') => `${serviceYaml(`type: ${type}\nports: [{port: 80, nodePort: 30080}]`)}status:\n${statusLines.split('\n').map((l) => `  ${l}`).join('\n')}\n`;
+
+    test('the ingress addresses kube-proxy captures are kept; hostnames and Proxy-mode addresses are not', () => {
+      const { cluster, problems } = load(balanced('loadBalancer:\n  ingress:\n  - ip: 203.0.113.10\n  - {ip: 203.0.113.11, ipMode: VIP}\n  - {ip: 203.0.113.12, ipMode: Proxy}\n  - hostname: a1b2.elb.us-east-1.amazonaws.com'));
+      expect(problems).toEqual([]);
+      expect(cluster.services[0].loadBalancerIPs).toEqual(['203.0.113.10', '203.0.113.11']);
+    });
+
+    test('an AWS load balancer (a hostname only) leaves the Service without captured addresses', () => {
+      const { cluster } = load(balanced('loadBalancer:\n  ingress:\n  - hostname: a1b2.elb.us-east-1.amazonaws.com'));
+      expect(cluster.services[0]).not.toHaveProperty('loadBalancerIPs');
+    });
+
+    test('a bad ingress point names its field and the fix', () => {
+      expect(onlyProblem(balanced('loadBalancer:\n  ingress:\n  - ip: 203.0.113.300'))).toMatchObject({
+        field: 'status.loadBalancer.ingress[0].ip', message: 'must be a valid IP address, not "203.0.113.300"', source: { line: 12 },
+      });
+      expect(onlyProblem(balanced('loadBalancer:\n  ingress:\n  - hostname: 203.0.113.10'))).toMatchObject({
+        field: 'status.loadBalancer.ingress[0].hostname', fix: 'write ip: 203.0.113.10',
+      });
+      expect(onlyProblem(balanced('loadBalancer:\n  ingress:\n  - {hostname: lb.example.com, ipMode: VIP}'))).toMatchObject({
+        field: 'status.loadBalancer.ingress[0].ipMode', message: 'may only be set when ip is set',
+      });
+      expect(onlyProblem(balanced('loadBalancer:\n  ingress:\n  - {ip: 203.0.113.10, ipMode: vip}'))).toMatchObject({
+        field: 'status.loadBalancer.ingress[0].ipMode', message: 'unsupported value "vip"',
+      });
+      expect(onlyProblem(balanced('loadBalancer:\n  ingres: []'))).toMatchObject({
+        field: 'status.loadBalancer.ingres', fix: 'did you mean "ingress"?',
+      });
+    });
+
+    test('only a LoadBalancer Service has ingress points', () => {
+      expect(onlyProblem(balanced('loadBalancer:\n  ingress:\n  - ip: 203.0.113.10', 'NodePort'))).toMatchObject({
+        field: 'status.loadBalancer.ingress', message: 'may only be set for LoadBalancer services, not for type NodePort',
+      });
+    });
+  });
 });
