@@ -8,6 +8,7 @@ import { NODE_PREFIX, OWN_NODE_ID } from '../verdict/endpoint';
 import { PortQuery, ProbeQuery, Reachability } from '../verdict/reachability';
 import { CliIO, EXIT, UsageError } from './io';
 import { parsePortArgument } from './ports';
+import { translatedAddressProblems } from './service-addresses';
 import { suggest } from './suggest';
 
 /** What a command accepts beyond the shared arguments. */
@@ -152,7 +153,7 @@ export function resolveQueryOrReport(
   const podIds = reachability.podIds;
   const from = resolveEndpoints('--from', args.query.from, args.namespace, podIds, reachability.nodeIds);
   const to = resolveEndpoints('--to', args.query.to, args.namespace, podIds);
-  const problems = [...from.problems, ...to.problems];
+  const problems = [...from.problems, ...to.problems, ...translatedAddressProblems(args.query.to, reachability.cluster)];
   if (problems.length === 0) return { from: from.ids, to: to.ids, ports: args.query.ports };
   for (const message of problems) io.stderr.write(`eks-netpol ${command}: ${message}\n`);
   return EXIT.INVALID;

@@ -144,3 +144,36 @@ spec: {selector: {app: web}, ports: [{port: 80, targetPort: htp}]}
     }
   });
 });
+
+describe('eks-netpol reach --to an address kube-proxy translates', () => {
+  const TRANSLATED = `apiVersion: v1
+kind: Service
+metadata: {name: api-public, namespace: shop}
+spec:
+  type: LoadBalancer
+  clusterIP: 172.20.0.10
+  externalIPs: [198.51.100.10]
+  selector: {app: api}
+  ports: [{port: 80, targetPort: http, nodePort: 30080}]
+status:
+  loadBalancer:
+    ingress: [{ip: 203.0.113.10}]
+`;
+
+  test('is refused, naming the Service to probe instead, for its cluster IP, external IP and load balancer IP', async () => {
+    const file = path.join(os.tmpdir(), `eks-netpol-translated-${process.pid}.yaml`);
+    fs.writeFileSync(file, TRANSLATED);
+    try {
+      for (const [address, role] of [['172.20.0.10', 'cluster IP'], ['198.51.100.10', 'external IP'], ['203.0.113.10', 'load balancer IP']]) {
+        const run = await runCli(['reach', SHOP, file, '--from', 'shop/web', '--to', address]);
+        expect(run).toMatchObject({ code: 2, stdout: '' });
+        expect(run.stderr).toContain(`--to "${address}" is the ${role} of service/shop/api-public: kube-proxy translates its traffic to a backend`);
+        expect(run.stderr).toContain('Probe --to service/shop/api-public');
+      }
+      const plain = await runCli(['reach', SHOP, file, '--from', 'shop/web', '--to', '198.51.100.11']);
+      expect(plain.code).toBe(0);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+});
